@@ -1,0 +1,63 @@
+# Alliance Portal: `make run` serves the demo, `make test` runs the whole suite.
+# Both set up what they need first (a virtualenv in .venv, and for tests axe-core and Chromium).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint format messages browser clean
+
+$(VENV)/.deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.deps-dev: $(VENV)/.deps requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## run: serve the portal with demo data on http://$(HOST):$(PORT)/ (SQLite, no Redis needed)
+run: $(VENV)/.deps
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo "Open http://$(HOST):$(PORT)/ and log in with an account above. Ctrl-C stops."
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=true $(VENV)/bin/celery -A alliance_portal worker --beat --pool=solo \
+		--loglevel=warning --schedule=var/celerybeat-schedule & \
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+## browser: make sure Debian's Chromium is installed for the end-to-end tests
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Chromium from Debian's packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+## test: install what the tests need, then run the whole suite
+test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff (lint and format) and the migrations check
+lint: $(VENV)/.deps-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.deps-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## messages: extract strings into the Swedish catalogue and compile it
+messages: $(VENV)/.deps
+	$(PY) manage.py makemessages -l sv --no-obsolete --add-location file
+	$(PY) manage.py compilemessages -l sv
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles

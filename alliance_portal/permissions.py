@@ -1,0 +1,51 @@
+"""Roles and the capability table: which role in an alliance may do what.
+
+This table is the only place that maps roles to rights. Access helpers (`alliances.permissions`
+and their counterparts in the other apps) consult it; views and templates never test roles.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    SECRETARY = "secretary", _("Secretary")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MEMBER = "member", _("Member")
+    OBSERVER = "observer", _("Observer")
+
+
+class Capability(StrEnum):
+    VIEW_ALLIANCE = "alliance.view"
+    EDIT_ALLIANCE = "alliance.edit"
+    CHANGE_ALLIANCE_STATUS = "alliance.change_status"
+    VIEW_MEMBERS = "members.view"
+    MANAGE_MEMBERS = "members.manage"
+    HAND_OVER_CHAIR = "chair.hand_over"
+    VIEW_AUDIT_LOG = "audit.view"
+
+
+_EVERYONE = frozenset({Capability.VIEW_ALLIANCE, Capability.VIEW_MEMBERS})
+_LEADERSHIP = _EVERYONE | {
+    Capability.EDIT_ALLIANCE,
+    Capability.CHANGE_ALLIANCE_STATUS,
+    Capability.MANAGE_MEMBERS,
+    Capability.VIEW_AUDIT_LOG,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.CHAIR: frozenset(_LEADERSHIP | {Capability.HAND_OVER_CHAIR}),
+    Role.COORDINATOR: frozenset(_LEADERSHIP),
+    Role.SECRETARY: _EVERYONE,
+    Role.MEMBER: _EVERYONE,
+    Role.OBSERVER: _EVERYONE,
+}
+
+
+def role_can(role: str, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())

@@ -1,0 +1,340 @@
+"""Every write in the alliances app: validated, atomic and written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal.audit import audit_record
+from alliance_portal.permissions import Role
+
+from .models import (
+    ERR_ALREADY_MEMBER,
+    ERR_MEMBERSHIP_ENDED,
+    ERR_SECOND_CHAIR,
+    Alliance,
+    Invitation,
+    Membership,
+    User,
+)
+
+ALLIANCE_EDITABLE_FIELDS = (
+    "name",
+    "region",
+    "purpose",
+    "vision",
+    "goals",
+    "rules_of_operation",
+    "period_start",
+    "period_end",
+    "public_profile",
+    "timezone",
+)
+CREATOR_ROLES = (Role.CHAIR, Role.COORDINATOR)
+ERR_CREATOR_ROLE = _("The person creating an alliance becomes its chair or coordinator.")
+ERR_INVITE_AS_CHAIR = _(
+    "Invite the person as another role; the chair can then hand over the chair."
+)
+ERR_INVITATION_EMAIL_MISMATCH = _(
+    "This invitation was sent to another email address. Log in with that address to accept it."
+)
+ERR_ALREADY_INVITED = _("A pending invitation to this address already exists.")
+ERR_NOT_CHAIR = _("Only the current chair can hand over the chair.")
+ERR_HAND_OVER_TO_SELF = _("Choose another member to take over the chair.")
+
+
+def _lock_alliance(alliance: Alliance) -> Alliance:
+    """Serialise membership changes per alliance, so two concurrent edits cannot both pass."""
+    return Alliance.objects.select_for_update().get(pk=alliance.pk)
+
+
+def _check_leadership(alliance: Alliance) -> None:
+    problems = alliance.leadership_problems(alliance.active_roles())
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def alliance_create(*, actor: User, creator_role: str = Role.CHAIR, **fields: Any) -> Alliance:
+    if creator_role not in CREATOR_ROLES:
+        raise ValidationError(ERR_CREATOR_ROLE)
+    alliance = Alliance(
+        **{name: fields[name] for name in ALLIANCE_EDITABLE_FIELDS if name in fields}
+    )
+    alliance.full_clean()
+    alliance.save()
+    membership = Membership(
+        alliance=alliance,
+        user=actor,
+        role=creator_role,
+        organisation_name=fields.get("organisation_name", ""),
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(actor=actor, action="alliance.created", obj=alliance)
+    audit_record(
+        actor=actor, action="membership.created", obj=membership, changes={"role": creator_role}
+    )
+    return alliance
+
+
+@transaction.atomic
+def alliance_update(*, alliance: Alliance, actor: User, **fields: Any) -> Alliance:
+    changes = {}
+    for name, value in fields.items():
+        if name not in ALLIANCE_EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable alliance field")
+        old = getattr(alliance, name)
+        if old != value:
+            changes[name] = {"from": str(old or ""), "to": str(value or "")}
+            setattr(alliance, name, value)
+    if not changes:
+        return alliance
+    alliance.full_clean()
+    alliance.save()
+    audit_record(actor=actor, action="alliance.updated", obj=alliance, changes=changes)
+    return alliance
+
+
+def _transition(alliance: Alliance, actor: User, method: str, action: str) -> Alliance:
+    alliance = _lock_alliance(alliance)
+    old = alliance.status
+    getattr(alliance, method)()  # raises InvalidTransition
+    alliance.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=alliance,
+        changes={"status": {"from": old, "to": alliance.status}},
+    )
+    return alliance
+
+
+@transaction.atomic
+def alliance_activate(*, alliance: Alliance, actor: User) -> Alliance:
+    return _transition(alliance, actor, "activate", "alliance.activated")
+
+
+@transaction.atomic
+def alliance_close(*, alliance: Alliance, actor: User) -> Alliance:
+    return _transition(alliance, actor, "close", "alliance.closed")
+
+
+@transaction.atomic
+def alliance_reopen(*, alliance: Alliance, actor: User) -> Alliance:
+    return _transition(alliance, actor, "reopen", "alliance.reopened")
+
+
+@transaction.atomic
+def invitation_create(
+    *, alliance: Alliance, actor: User, email: str, role: str, organisation_name: str = ""
+) -> Invitation:
+    from .tasks import send_invitation_email
+
+    email = email.strip().lower()
+    if role == Role.CHAIR:
+        raise ValidationError({"role": ERR_INVITE_AS_CHAIR})
+    if Membership.objects.active().filter(alliance=alliance, user__email=email).exists():
+        raise ValidationError({"email": ERR_ALREADY_MEMBER})
+    pending = Invitation.objects.filter(
+        alliance=alliance, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    if any(invitation.status == Invitation.Status.PENDING for invitation in pending):
+        raise ValidationError({"email": ERR_ALREADY_INVITED})
+    invitation = Invitation(
+        alliance=alliance,
+        email=email,
+        role=role,
+        organisation_name=organisation_name,
+        invited_by=actor,
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=actor,
+        action="invitation.created",
+        obj=invitation,
+        changes={"email": email, "role": role},
+    )
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation.revoke()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="invitation.revoked", obj=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Preconditions: the link's signature was checked; `user` is the invited address's owner."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if user.email.lower() != invitation.email:
+        raise ValidationError(ERR_INVITATION_EMAIL_MISMATCH)
+    invitation.accept(by=user)  # raises if used, withdrawn or expired
+    alliance = _lock_alliance(invitation.alliance)
+    if Membership.objects.active().filter(alliance=alliance, user=user).exists():
+        raise ValidationError(ERR_ALREADY_MEMBER)
+    membership = Membership(
+        alliance=alliance,
+        user=user,
+        role=invitation.role,
+        organisation_name=invitation.organisation_name,
+    )
+    membership.full_clean()
+    membership.save()
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _check_leadership(alliance)
+    audit_record(actor=user, action="invitation.accepted", obj=invitation)
+    audit_record(
+        actor=user, action="membership.created", obj=membership, changes={"role": invitation.role}
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_as_new_user(
+    *, invitation: Invitation, first_name: str, last_name: str, password: str
+) -> tuple[User, Membership]:
+    """Creates the account for an invited address that has none yet, then accepts."""
+    user = User(
+        username=invitation.email,
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(actor=user, action="user.registered", obj=user, alliance=invitation.alliance)
+    return user, invitation_accept(invitation=invitation, user=user)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
+    _lock_alliance(membership.alliance)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ended_at is not None:
+        raise ValidationError(ERR_MEMBERSHIP_ENDED)
+    old = membership.role
+    if old == role:
+        return membership
+    if (
+        role == Role.CHAIR
+        and Membership.objects.active()
+        .filter(alliance=membership.alliance, role=Role.CHAIR)
+        .exists()
+    ):
+        raise ValidationError(ERR_SECOND_CHAIR)
+    membership.role = role
+    membership.full_clean()
+    membership.save(update_fields=["role"])
+    _check_leadership(membership.alliance)
+    audit_record(
+        actor=actor,
+        action="membership.role_changed",
+        obj=membership,
+        changes={"role": {"from": old, "to": role}},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update_organisation(
+    *, membership: Membership, actor: User, organisation_name: str
+) -> Membership:
+    old = membership.organisation_name
+    membership.organisation_name = organisation_name
+    membership.full_clean()
+    membership.save(update_fields=["organisation_name"])
+    audit_record(
+        actor=actor,
+        action="membership.updated",
+        obj=membership,
+        changes={"organisation": {"from": old, "to": organisation_name}},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, actor: User, reason: str = "") -> Membership:
+    _lock_alliance(membership.alliance)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership.end(by=actor, reason=reason)  # raises if already ended
+    membership.full_clean()
+    membership.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    _check_leadership(membership.alliance)
+    audit_record(actor=actor, action="membership.ended", obj=membership, changes={"reason": reason})
+    return membership
+
+
+@transaction.atomic
+def chair_hand_over(
+    *, alliance: Alliance, actor: User, to_membership: Membership, previous_chair_role: str
+) -> Membership:
+    """The current chair passes the chair on and takes `previous_chair_role`, in one step."""
+    alliance = _lock_alliance(alliance)
+    current = Membership.objects.active().filter(alliance=alliance, role=Role.CHAIR).first()
+    if current is None or current.user_id != actor.pk:
+        raise ValidationError(ERR_NOT_CHAIR)
+    to_membership = Membership.objects.select_for_update().get(pk=to_membership.pk)
+    if (
+        to_membership.pk == current.pk
+        or to_membership.alliance_id != alliance.pk
+        or not to_membership.is_active
+    ):
+        raise ValidationError(ERR_HAND_OVER_TO_SELF)
+    if previous_chair_role == Role.CHAIR:
+        raise ValidationError(ERR_SECOND_CHAIR)
+    old_role_of_new_chair = to_membership.role
+    # Step down first: the database allows one active chair per alliance at any moment.
+    current.role = previous_chair_role
+    current.save(update_fields=["role"])
+    to_membership.role = Role.CHAIR
+    to_membership.save(update_fields=["role"])
+    _check_leadership(alliance)
+    audit_record(
+        actor=actor,
+        action="chair.handed_over",
+        obj=to_membership,
+        changes={
+            "new_chair_previous_role": old_role_of_new_chair,
+            "previous_chair_new_role": previous_chair_role,
+        },
+    )
+    return to_membership
+
+
+@transaction.atomic
+def user_update_preferences(
+    *, user: User, first_name: str, last_name: str, preferred_language: str
+) -> User:
+    changes = {}
+    for name, value in (
+        ("first_name", first_name),
+        ("last_name", last_name),
+        ("preferred_language", preferred_language),
+    ):
+        if getattr(user, name) != value:
+            changes[name] = {"from": getattr(user, name), "to": value}
+            setattr(user, name, value)
+    if changes:
+        user.full_clean()
+        user.save(update_fields=list(changes))
+        audit_record(actor=user, action="user.preferences_updated", obj=user, changes=changes)
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    return user_update_preferences(
+        user=user, first_name=user.first_name, last_name=user.last_name, preferred_language=language
+    )

@@ -1,0 +1,385 @@
+"""Views of the alliances app: authorise → bind form → call service → message → redirect."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alliance_portal.forms import add_service_errors, service_error_messages
+from alliance_portal.permissions import Capability, Role
+
+from . import selectors, services
+from .forms import (
+    AcceptInvitationSignupForm,
+    AllianceCreateForm,
+    AllianceForm,
+    ChairHandOverForm,
+    InvitationForm,
+    MembershipEndForm,
+    MembershipRoleForm,
+    PreferencesForm,
+)
+from .models import ERR_INVITATION_EXPIRED, Alliance, Invitation, User
+from .permissions import (
+    can_create_alliance,
+    get_alliance_for_user,
+    get_invitation_for_user,
+    get_membership_for_user,
+)
+from .tokens import ExpiredInvitationLink, InvalidInvitationLink, invitation_from_token
+
+ERR_INVITATION_LINK_INVALID = gettext_lazy(
+    "This invitation link is not valid. Check that you copied the whole link."
+)
+
+TRANSITIONS = {
+    "activate": services.alliance_activate,
+    "close": services.alliance_close,
+    "reopen": services.alliance_reopen,
+}
+
+
+@login_required
+def home(request):
+    return redirect("alliances:list")
+
+
+@login_required
+def alliance_list(request):
+    memberships = selectors.alliance_list_for_user(user=request.user)
+    return render(
+        request,
+        "alliances/list.html",
+        {"memberships": memberships, "can_create": can_create_alliance(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_create(request):
+    if not can_create_alliance(request.user):
+        raise PermissionDenied
+    form = AllianceCreateForm(request.POST or None, submit_label=_("Create alliance"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            alliance = services.alliance_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The alliance was created."))
+            return redirect("alliances:detail", alliance.pk)
+    return render(request, "alliances/form.html", {"form": form, "title": _("New alliance")})
+
+
+@login_required
+def alliance_detail(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id)
+    alliance = access.alliance
+    can_manage = access.can(Capability.MANAGE_MEMBERS)
+    members = list(selectors.member_list(alliance=alliance))
+    context = {
+        "access": access,
+        "alliance": alliance,
+        "members": members,
+        "leadership_problems": alliance.leadership_problems(
+            [m.role for m in members] if alliance.status != Alliance.Status.FORMING else []
+        ),
+        "activation_problems": _activation_problems(alliance, members),
+        "invitations": selectors.pending_invitation_list(alliance=alliance) if can_manage else [],
+        "former_members": selectors.former_member_list(alliance=alliance) if can_manage else [],
+    }
+    return render(request, "alliances/detail.html", context)
+
+
+def _activation_problems(alliance: Alliance, members) -> list[str]:
+    if alliance.status != Alliance.Status.FORMING:
+        return []
+    trial = Alliance(status=Alliance.Status.ACTIVE)
+    return trial.leadership_problems([m.role for m in members])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_edit(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.EDIT_ALLIANCE)
+    form = AllianceForm(request.POST or None, instance=Alliance.objects.get(pk=access.alliance.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alliance_update(
+                alliance=access.alliance, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("alliances:detail", access.alliance.pk)
+    return render(
+        request,
+        "alliances/form.html",
+        {"form": form, "access": access, "title": _("Edit %(name)s") % {"name": access.alliance}},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_transition(request, alliance_id: int, transition: str):
+    access = get_alliance_for_user(
+        request.user, alliance_id, need=Capability.CHANGE_ALLIANCE_STATUS
+    )
+    if transition not in TRANSITIONS:
+        raise Http404
+    if request.method == "POST":
+        try:
+            TRANSITIONS[transition](alliance=access.alliance, actor=request.user)
+        except ValidationError as exc:
+            for message in service_error_messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The alliance's status was changed."))
+        return redirect("alliances:detail", access.alliance.pk)
+    return render(
+        request,
+        "alliances/transition_confirm.html",
+        {"access": access, "alliance": access.alliance, "transition": transition},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_invite(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_MEMBERS)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                alliance=access.alliance, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect("alliances:detail", access.alliance.pk)
+    return render(
+        request,
+        "alliances/invite.html",
+        {"form": form, "access": access, "alliance": access.alliance},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, alliance_id: int, invitation_id: int):
+    access, invitation = get_invitation_for_user(
+        request.user, alliance_id, invitation_id, need=Capability.MANAGE_MEMBERS
+    )
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as exc:
+        for message in service_error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("alliances:detail", access.alliance.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, alliance_id: int, membership_id: int):
+    access, membership = get_membership_for_user(
+        request.user, alliance_id, membership_id, need=Capability.MANAGE_MEMBERS
+    )
+    if not membership.is_active:
+        raise Http404
+    form = MembershipRoleForm(
+        request.POST or None,
+        initial={"role": membership.role, "organisation_name": membership.organisation_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=membership, actor=request.user, role=form.cleaned_data["role"]
+            )
+            services.membership_update_organisation(
+                membership=membership,
+                actor=request.user,
+                organisation_name=form.cleaned_data["organisation_name"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The membership was updated."))
+            return redirect("alliances:detail", access.alliance.pk)
+    return render(
+        request,
+        "alliances/member_edit.html",
+        {"form": form, "access": access, "alliance": access.alliance, "membership": membership},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_end(request, alliance_id: int, membership_id: int):
+    access, membership = get_membership_for_user(
+        request.user, alliance_id, membership_id, need=Capability.MANAGE_MEMBERS
+    )
+    if not membership.is_active:
+        raise Http404
+    form = MembershipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_end(
+                membership=membership, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s's membership has ended.") % {"name": membership.user}
+            )
+            return redirect("alliances:detail", access.alliance.pk)
+    return render(
+        request,
+        "alliances/member_end_confirm.html",
+        {"form": form, "access": access, "alliance": access.alliance, "membership": membership},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chair_hand_over(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.HAND_OVER_CHAIR)
+    candidates = selectors.member_list(alliance=access.alliance).exclude(role=Role.CHAIR)
+    form = ChairHandOverForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_chair = services.chair_hand_over(
+                alliance=access.alliance,
+                actor=request.user,
+                to_membership=form.cleaned_data["new_chair"],
+                previous_chair_role=form.cleaned_data["previous_chair_role"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is now the chair.") % {"name": new_chair.user})
+            return redirect("alliances:detail", access.alliance.pk)
+    return render(
+        request,
+        "alliances/hand_over.html",
+        {
+            "form": form,
+            "access": access,
+            "alliance": access.alliance,
+            "has_candidates": candidates.exists(),
+        },
+    )
+
+
+@login_required
+def audit_log(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_AUDIT_LOG)
+    paginator = Paginator(
+        selectors.audit_entry_list(alliance=access.alliance), settings.AUDIT_PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "alliances/audit_log.html",
+        {"access": access, "alliance": access.alliance, "page": page},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """The emailed link. Works logged in (accept) and logged out (create account or log in)."""
+    try:
+        invitation = invitation_from_token(token)
+    except (InvalidInvitationLink, Invitation.DoesNotExist):
+        return _invitation_problem(request, ERR_INVITATION_LINK_INVALID, status=400)
+    except ExpiredInvitationLink:
+        return _invitation_problem(request, ERR_INVITATION_EXPIRED, status=410)
+    try:
+        invitation.ensure_usable()
+    except ValidationError as exc:
+        return _invitation_problem(request, exc.messages[0], status=410)
+
+    user = request.user
+    has_account = User.objects.filter(email=invitation.email).exists()
+    signup_form = None
+    if user.is_authenticated:
+        if request.method == "POST":
+            return _accept_as(request, invitation, user)
+    elif not has_account:
+        signup_form = AcceptInvitationSignupForm(request.POST or None)
+        if request.method == "POST" and signup_form.is_valid():
+            try:
+                new_user, membership = services.invitation_accept_as_new_user(
+                    invitation=invitation,
+                    first_name=signup_form.cleaned_data["first_name"],
+                    last_name=signup_form.cleaned_data["last_name"],
+                    password=signup_form.cleaned_data["password1"],
+                )
+            except ValidationError as exc:
+                add_service_errors(signup_form, exc)
+            else:
+                login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+                return _welcome(request, membership)
+    return render(
+        request,
+        "alliances/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "signup_form": signup_form,
+            "has_account": has_account,
+            "email_matches": user.is_authenticated and user.email == invitation.email,
+            "login_url": f"{reverse('login')}?next={request.path}",
+        },
+    )
+
+
+def _accept_as(request, invitation: Invitation, user: User):
+    try:
+        membership = services.invitation_accept(invitation=invitation, user=user)
+    except ValidationError as exc:
+        for message in service_error_messages(exc):
+            messages.error(request, message)
+        return redirect("invitation_accept", request.resolver_match.kwargs["token"])
+    return _welcome(request, membership)
+
+
+def _welcome(request, membership):
+    messages.success(
+        request,
+        _("Welcome to %(alliance)s! You joined as %(role)s.")
+        % {"alliance": membership.alliance, "role": membership.get_role_display()},
+    )
+    return redirect("alliances:detail", membership.alliance_id)
+
+
+def _invitation_problem(request, message: str, *, status: int):
+    return render(request, "alliances/invitation_problem.html", {"message": message}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = PreferencesForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    if request.method == "POST" and form.is_valid():
+        services.user_update_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("profile")
+    return render(request, "alliances/profile.html", {"form": form})

@@ -1,0 +1,143 @@
+"""The cast every permission test uses, and settings that make tests hermetic."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from alliance_portal.celery import app as celery_app
+from alliance_portal.permissions import Role
+from alliances.models import Alliance, Membership, User
+
+from .factories import AllianceFactory, MembershipFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    settings.SITE_URL = "http://testserver"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run inline unless a test asks for the real broker (see test_celery_broker)."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@dataclass
+class Cast:
+    alliance: Alliance
+    other_alliance: Alliance
+    chair: User
+    secretary: User
+    coordinator: User
+    member: User
+    observer: User
+    outsider: User
+    other_chair: User
+
+    def membership(self, user: User) -> Membership:
+        return Membership.objects.get(alliance=self.alliance, user=user, ended_at__isnull=True)
+
+    def user(self, role_name: str) -> User | None:
+        return None if role_name == "anonymous" else getattr(self, role_name)
+
+
+CAST_ROLES = (
+    "anonymous",
+    "outsider",
+    "observer",
+    "member",
+    "secretary",
+    "coordinator",
+    "chair",
+    "other_chair",
+)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    alliance = AllianceFactory(name="Kronoberg Alliance")
+    other_alliance = AllianceFactory(name="Skåne Alliance")
+    people = {}
+    for role in (Role.CHAIR, Role.SECRETARY, Role.COORDINATOR, Role.MEMBER, Role.OBSERVER):
+        people[role.value] = MembershipFactory(alliance=alliance, role=role).user
+    other_chair = MembershipFactory(alliance=other_alliance, role=Role.CHAIR).user
+    MembershipFactory(alliance=other_alliance, role=Role.SECRETARY)
+    return Cast(
+        alliance=alliance,
+        other_alliance=other_alliance,
+        outsider=UserFactory(),
+        other_chair=other_chair,
+        **people,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def chair(cast):
+    return cast.chair
+
+
+@pytest.fixture
+def secretary(cast):
+    return cast.secretary
+
+
+@pytest.fixture
+def coordinator(cast):
+    return cast.coordinator
+
+
+@pytest.fixture
+def member(cast):
+    return cast.member
+
+
+@pytest.fixture
+def observer(cast):
+    return cast.observer
+
+
+@pytest.fixture
+def outsider(cast):
+    return cast.outsider
+
+
+@pytest.fixture
+def other_chair(cast):
+    return cast.other_chair
+
+
+def pytest_configure(config):
+    """In CI the suite must run on PostgreSQL and real Redis, never silently on the defaults."""
+    if not IN_CI:
+        return
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        raise pytest.UsageError("CI=true needs DATABASE_URL pointing at PostgreSQL")
+    if not os.environ.get("REDIS_URL", "").startswith("redis://"):
+        raise pytest.UsageError("CI=true needs REDIS_URL pointing at Redis")

@@ -1,0 +1,201 @@
+"""Who may open which URL: every URL pattern of the project, for every role of the cast.
+
+A URL without an entry in MATRIX fails test_every_url_is_in_the_matrix, so no page can be added
+without saying who may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+
+from alliance_portal.permissions import Role
+from alliances.tokens import invitation_token
+
+from .conftest import CAST_ROLES, Cast, client_for
+from .factories import InvitationFactory, UserFactory
+
+LOGIN = "login-redirect"
+# The admin site guards itself (staff only); tests/alliances/test_admin.py checks it.
+SELF_GUARDED_NAMESPACES = ("admin:",)
+
+
+def _codes(**codes) -> dict[str, Any]:
+    assert set(codes) == set(CAST_ROLES), f"missing roles: {set(CAST_ROLES) - set(codes)}"
+    return codes
+
+
+def everyone(code=200):
+    return _codes(**dict.fromkeys(CAST_ROLES, code))
+
+
+def logged_in(code=200):
+    return {**everyone(code), "anonymous": LOGIN}
+
+
+def alliance_members(code=200):
+    return {**logged_in(code), "outsider": 404, "other_chair": 404}
+
+
+def alliance_leaders(code=200):
+    return {**alliance_members(code), "observer": 403, "member": 403, "secretary": 403}
+
+
+def alliance_chair(code=200):
+    return {**alliance_leaders(code), "coordinator": 403}
+
+
+@dataclass
+class Case:
+    expect: dict[str, Any]
+    args: Callable[[Cast], list] = lambda cast: []
+    method: str = "get"
+    data: Callable[[Cast], dict] = lambda cast: {}
+    extra: dict = field(default_factory=dict)
+
+
+def _alliance(cast):
+    return [cast.alliance.pk]
+
+
+def _pending_invitation(cast):
+    return InvitationFactory(alliance=cast.alliance, invited_by=cast.chair)
+
+
+MATRIX: dict[str, Case] = {
+    "home": Case(logged_in(302)),
+    "profile": Case(logged_in()),
+    "login": Case({**everyone(302), "anonymous": 200}),
+    "logout": Case(everyone(302), method="post"),
+    "password_change": Case(logged_in()),
+    "password_change_done": Case(logged_in()),
+    "password_reset": Case(everyone()),
+    "password_reset_done": Case(everyone()),
+    "password_reset_confirm": Case(everyone(), args=lambda cast: ["MQ", "bad-token"]),
+    "password_reset_complete": Case(everyone()),
+    "set_language": Case(everyone(302), method="post", data=lambda cast: {"language": "sv"}),
+    "invitation_accept": Case(
+        everyone(), args=lambda cast: [invitation_token(_pending_invitation(cast))]
+    ),
+    "alliances:list": Case(logged_in()),
+    "alliances:create": Case(
+        {**logged_in(200), "outsider": 403, "observer": 403, "member": 403, "secretary": 403}
+    ),
+    "alliances:detail": Case(alliance_members(), args=_alliance),
+    "alliances:edit": Case(alliance_leaders(), args=_alliance),
+    "alliances:transition": Case(alliance_leaders(), args=lambda cast: [cast.alliance.pk, "close"]),
+    "alliances:invite": Case(alliance_leaders(), args=_alliance),
+    "alliances:invitation_revoke": Case(
+        alliance_leaders(302),
+        method="post",
+        args=lambda cast: [cast.alliance.pk, _pending_invitation(cast).pk],
+    ),
+    "alliances:member_edit": Case(
+        alliance_leaders(), args=lambda cast: [cast.alliance.pk, cast.membership(cast.member).pk]
+    ),
+    "alliances:member_end": Case(
+        alliance_leaders(), args=lambda cast: [cast.alliance.pk, cast.membership(cast.member).pk]
+    ),
+    "alliances:hand_over": Case(alliance_chair(), args=_alliance),
+    "alliances:audit_log": Case(alliance_leaders(), args=_alliance),
+}
+
+
+def project_url_names(urlconf=None) -> set[str]:
+    """Every URL pattern of the project by namespaced name; unnamed ones by their route."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix)
+            elif isinstance(pattern, URLPattern):
+                names.add(
+                    f"{namespace}{pattern.name}"
+                    if pattern.name
+                    else f"{namespace}<{pattern.pattern}>"
+                )
+
+    walk(get_resolver(urlconf).url_patterns, "")
+    return names
+
+
+def uncovered_url_names(urlconf=None) -> list[str]:
+    return sorted(
+        name
+        for name in project_url_names(urlconf)
+        if name not in MATRIX and not name.startswith(SELF_GUARDED_NAMESPACES)
+    )
+
+
+def test_every_url_is_in_the_matrix():
+    assert uncovered_url_names() == [], "add these URLs to MATRIX in this file"
+
+
+def test_matrix_names_only_existing_urls():
+    assert set(MATRIX) - project_url_names() == set()
+
+
+# A URLconf with one page more than the project's: the coverage check must notice it.
+urlpatterns = [
+    *get_resolver().url_patterns,
+    path("unchecked/", lambda request: None, name="unchecked_page"),
+]
+
+
+def test_url_coverage_check_notices_a_new_url():
+    assert uncovered_url_names(urlconf=__name__) == ["unchecked_page"]
+
+
+def _request(cast: Cast, role: str, name: str, case: Case, *, method: str):
+    client = client_for(cast.user(role))
+    url = reverse(name, args=case.args(cast))
+    send = getattr(client, method)
+    return send(url, case.data(cast)) if method == "post" else send(url), url
+
+
+@pytest.mark.parametrize("role", CAST_ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_role_gets_expected_answer(cast, name, role):
+    case = MATRIX[name]
+    response, url = _request(cast, role, name, case, method=case.method)
+    expected = case.expect[role]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login")), response["Location"]
+    else:
+        assert response.status_code == expected, f"{role} on {url}"
+
+
+POST_ONLY = sorted(name for name, case in MATRIX.items() if case.method == "post")
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_urls_refuse_get(cast, name):
+    case = MATRIX[name]
+    response, _url = _request(cast, "chair", name, case, method="get")
+    assert response.status_code == 405
+
+
+def test_staff_without_membership_does_not_see_an_alliance(cast):
+    staff = UserFactory(is_staff=True)
+    response = client_for(staff).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    assert response.status_code == 404
+
+
+def test_ended_membership_loses_access(cast):
+    membership = cast.membership(cast.member)
+    membership.end(by=cast.chair)
+    membership.save()
+    response = client_for(cast.member).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    assert response.status_code == 404
+
+
+def test_each_role_of_the_cast_is_a_real_role(cast):
+    roles = {cast.membership(getattr(cast, role.value)).role for role in Role}
+    assert roles == set(Role.values)
