@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from alliance_portal.celery import app as celery_app
 from alliance_portal.permissions import Role
@@ -17,19 +17,22 @@ from .factories import AllianceFactory, MembershipFactory, UserFactory
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-    settings.SITE_URL = "http://testserver"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Plain HTTP to test servers, fast hashing. Session-wide, so the live server sees it too."""
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SECURE_HSTS_SECONDS=0,
+        SITE_URL="http://testserver",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,117 @@
+"""End-to-end harness: Playwright drives Debian's Chromium against a live server.
+
+Every page a test visits must be checked with axe-core (`assert_accessible`); the `page`
+fixture fails the test if a visited page was never checked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _missing(what: str):
+    message = f"{what} is missing: run `make test`, which installs it"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not path:
+        _missing("Chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        _missing("axe-core")
+    return AXE_PATH.read_text()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _without_fragment(url: str) -> str:
+    # A jump to #content stays on the page that was already checked.
+    return url.split("#", 1)[0]
+
+
+class A11yTracker:
+    def __init__(self, page, axe_source: str):
+        self.page = page
+        self.axe_source = axe_source
+        self.visited: list[str] = []
+        self.checked: set[str] = set()
+        page.on("framenavigated", self._on_navigated)
+
+    def _on_navigated(self, frame) -> None:
+        if frame == self.page.main_frame and frame.url != "about:blank":
+            self.visited.append(_without_fragment(frame.url))
+
+    def check(self) -> None:
+        self.page.wait_for_load_state("load")
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(content=self.axe_source)
+        violations = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+        summary = "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in blocking
+        )
+        assert not blocking, f"axe found serious problems on {self.page.url}:\n{summary}"
+        self.checked.add(_without_fragment(self.page.url))
+
+    def unchecked(self) -> list[str]:
+        return [url for url in self.visited if url not in self.checked]
+
+
+@pytest.fixture
+def a11y_page(browser, live_server, axe_source, transactional_db):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    tracker = A11yTracker(page, axe_source)
+    page.assert_accessible = tracker.check
+    yield page
+    context.close()
+    assert tracker.unchecked() == [], "pages visited without an axe check"
