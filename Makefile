@@ -57,7 +57,7 @@ format: $(VENV)/.deps-dev
 ## messages: extract strings into the Swedish catalogue and compile it
 messages: $(VENV)/.deps
 	$(PY) manage.py makemessages -l sv --no-obsolete --add-location file
-	$(PY) manage.py compilemessages -l sv
+	$(PY) manage.py compilemessages -l sv --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles

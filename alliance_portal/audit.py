@@ -6,6 +6,26 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# What each action reads as in the audit log; an action without a label shows its code.
+ACTION_LABELS = {
+    "alliance.created": _("Created the alliance"),
+    "alliance.updated": _("Edited the alliance"),
+    "alliance.activated": _("Activated the alliance"),
+    "alliance.closed": _("Closed the alliance"),
+    "alliance.reopened": _("Reopened the alliance"),
+    "membership.created": _("Joined the alliance"),
+    "membership.role_changed": _("Changed a role"),
+    "membership.updated": _("Edited a membership"),
+    "membership.ended": _("Ended a membership"),
+    "chair.handed_over": _("Handed over the chair"),
+    "invitation.created": _("Sent an invitation"),
+    "invitation.revoked": _("Withdrew an invitation"),
+    "invitation.accepted": _("Accepted an invitation"),
+    "user.registered": _("Created an account"),
+    "user.preferences_updated": _("Changed their preferences"),
+}
 
 # Set per request by AuditContextMiddleware; empty for work done by tasks and commands.
 request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)

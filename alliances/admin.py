@@ -15,12 +15,29 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name", "username")
 
 
+# Roles, endings and status change only through the portal's own pages, whose services keep the
+# leadership rules and write the audit log; the admin shows them read-only.
+MEMBERSHIP_READONLY = (
+    "alliance",
+    "user",
+    "role",
+    "started_at",
+    "ended_at",
+    "ended_by",
+    "end_reason",
+)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "alliance"
     extra = 0
     fields = ("user", "role", "organisation_name", "started_at", "ended_at", "end_reason")
-    autocomplete_fields = ("user",)
+    readonly_fields = MEMBERSHIP_READONLY
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Alliance)
@@ -28,6 +45,7 @@ class AllianceAdmin(admin.ModelAdmin):
     list_display = ("name", "status", "period_start", "period_end")
     list_filter = ("status",)
     search_fields = ("name", "region")
+    readonly_fields = ("status",)
     inlines = [MembershipInline]
 
 
@@ -36,7 +54,13 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "alliance", "role", "organisation_name", "started_at", "ended_at")
     list_filter = ("role", "alliance")
     search_fields = ("user__email", "user__first_name", "user__last_name", "organisation_name")
-    autocomplete_fields = ("user",)
+    readonly_fields = MEMBERSHIP_READONLY
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Invitation)
@@ -52,7 +76,18 @@ class InvitationAdmin(admin.ModelAdmin):
     )
     list_filter = ("alliance",)
     search_fields = ("email",)
-    readonly_fields = ("key", "accepted_at", "accepted_by")
+    readonly_fields = (
+        "alliance",
+        "email",
+        "role",
+        "key",
+        "invited_by",
+        "accepted_at",
+        "accepted_by",
+    )
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(AuditEntry)

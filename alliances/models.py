@@ -37,6 +37,7 @@ ERR_INVITATION_USED = _("This invitation has already been used.")
 ERR_INVITATION_REVOKED = _("This invitation has been withdrawn.")
 ERR_INVITATION_EXPIRED = _("This invitation has expired. Ask the alliance for a new one.")
 ERR_AUDIT_APPEND_ONLY = "Audit entries are append-only."
+EMPTY_VALUE = "\N{EN DASH}"  # how an empty before/after value shows in the audit log
 
 # The guide recommends an action period of 12-18 months; outside that range is allowed but flagged.
 RECOMMENDED_PERIOD_MONTHS = (12, 18)
@@ -149,13 +150,13 @@ class Alliance(models.Model):
         low, high = RECOMMENDED_PERIOD_MONTHS
         return months is not None and not (low <= months <= high)
 
-    def leadership_problems(self, roles: list[str]) -> list[str]:
-        """What is wrong with these active roles for this alliance's status (empty when fine)."""
+    def leadership_problems(self, roles: list[str], *, status: str | None = None) -> list[str]:
+        """What is wrong with these active roles for this (or the given) status; empty when fine."""
         counts = Counter(roles)
         problems = []
         if counts[Role.CHAIR] > 1:
             problems.append(ERR_SECOND_CHAIR)
-        if self.status == self.Status.ACTIVE:
+        if (status or self.status) == self.Status.ACTIVE:
             if counts[Role.CHAIR] == 0:
                 problems.append(ERR_ACTIVE_NEEDS_CHAIR)
             if counts[Role.SECRETARY] == 0:
@@ -245,7 +246,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()}, {self.alliance})"
+        return f"{self.user} ({self.get_role_display()})"
 
     @property
     def is_active(self) -> bool:
@@ -390,3 +391,22 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(ERR_AUDIT_APPEND_ONLY)
+
+    @property
+    def action_label(self) -> str:
+        from alliance_portal.audit import ACTION_LABELS
+
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The recorded details as short "field: before → after" lines."""
+        lines = []
+        for key, value in (self.changes or {}).items():
+            if isinstance(value, dict) and set(value) == {"from", "to"}:
+                lines.append(
+                    f"{key}: {value['from'] or EMPTY_VALUE} → {value['to'] or EMPTY_VALUE}"
+                )
+            elif value not in ("", None, {}):
+                lines.append(f"{key}: {value}")
+        return lines

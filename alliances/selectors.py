@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Alliance, AuditEntry, Invitation, Membership
+from .models import Alliance, AuditEntry, Invitation, Membership, User
 
 
 def alliance_list_for_user(*, user) -> QuerySet[Membership]:
@@ -24,11 +24,14 @@ def alliance_list_for_user(*, user) -> QuerySet[Membership]:
     )
 
 
-def member_list(*, alliance: Alliance, include_ended: bool = False) -> QuerySet[Membership]:
-    qs = Membership.objects.filter(alliance=alliance).select_related("user", "ended_by")
-    if not include_ended:
-        qs = qs.active()
-    return qs.order_by("ended_at", "user__first_name", "user__last_name", "user__email")
+def member_list(*, alliance: Alliance) -> QuerySet[Membership]:
+    """Active members, by name."""
+    return (
+        Membership.objects.active()
+        .filter(alliance=alliance)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
 
 
 def former_member_list(*, alliance: Alliance) -> QuerySet[Membership]:
@@ -50,7 +53,5 @@ def audit_entry_list(*, alliance: Alliance) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(alliance=alliance).select_related("actor")
 
 
-def alliance_with_members(*, alliance_id: int) -> Alliance:
-    return Alliance.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.active().select_related("user"))
-    ).get(pk=alliance_id)
+def account_exists(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()

@@ -189,10 +189,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         role=invitation.role,
         organisation_name=invitation.organisation_name,
     )
-    membership.full_clean()
+    membership.full_clean()  # also checks the one-chair constraint
     membership.save()
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    _check_leadership(alliance)
     audit_record(actor=user, action="invitation.accepted", obj=invitation)
     audit_record(
         actor=user, action="membership.created", obj=membership, changes={"role": invitation.role}
@@ -220,48 +219,38 @@ def invitation_accept_as_new_user(
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
+def membership_update(
+    *, membership: Membership, actor: User, role: str, organisation_name: str | None = None
+) -> Membership:
+    """Changes a member's role and organisation; refuses what would break the leadership rules."""
     _lock_alliance(membership.alliance)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.ended_at is not None:
         raise ValidationError(ERR_MEMBERSHIP_ENDED)
-    old = membership.role
-    if old == role:
+    changes = {}
+    if role != membership.role:
+        chair_taken = (
+            Membership.objects.active()
+            .filter(alliance=membership.alliance, role=Role.CHAIR)
+            .exists()
+        )
+        if role == Role.CHAIR and chair_taken:
+            raise ValidationError(ERR_SECOND_CHAIR)
+        changes["role"] = {"from": membership.role, "to": role}
+        membership.role = role
+    if organisation_name is not None and organisation_name != membership.organisation_name:
+        changes["organisation_name"] = {
+            "from": membership.organisation_name,
+            "to": organisation_name,
+        }
+        membership.organisation_name = organisation_name
+    if not changes:
         return membership
-    if (
-        role == Role.CHAIR
-        and Membership.objects.active()
-        .filter(alliance=membership.alliance, role=Role.CHAIR)
-        .exists()
-    ):
-        raise ValidationError(ERR_SECOND_CHAIR)
-    membership.role = role
     membership.full_clean()
-    membership.save(update_fields=["role"])
+    membership.save(update_fields=list(changes))
     _check_leadership(membership.alliance)
-    audit_record(
-        actor=actor,
-        action="membership.role_changed",
-        obj=membership,
-        changes={"role": {"from": old, "to": role}},
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_update_organisation(
-    *, membership: Membership, actor: User, organisation_name: str
-) -> Membership:
-    old = membership.organisation_name
-    membership.organisation_name = organisation_name
-    membership.full_clean()
-    membership.save(update_fields=["organisation_name"])
-    audit_record(
-        actor=actor,
-        action="membership.updated",
-        obj=membership,
-        changes={"organisation": {"from": old, "to": organisation_name}},
-    )
+    action = "membership.role_changed" if "role" in changes else "membership.updated"
+    audit_record(actor=actor, action=action, obj=membership, changes=changes)
     return membership
 
 

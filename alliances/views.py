@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ from .permissions import (
     get_invitation_for_user,
     get_membership_for_user,
 )
+from .services import ALLIANCE_EDITABLE_FIELDS
 from .tokens import ExpiredInvitationLink, InvalidInvitationLink, invitation_from_token
 
 ERR_INVITATION_LINK_INVALID = gettext_lazy(
@@ -87,32 +89,31 @@ def alliance_detail(request, alliance_id: int):
     alliance = access.alliance
     can_manage = access.can(Capability.MANAGE_MEMBERS)
     members = list(selectors.member_list(alliance=alliance))
+    roles = [m.role for m in members]
+    forming = alliance.status == Alliance.Status.FORMING
     context = {
         "access": access,
         "alliance": alliance,
         "members": members,
-        "leadership_problems": alliance.leadership_problems(
-            [m.role for m in members] if alliance.status != Alliance.Status.FORMING else []
+        "leadership_problems": alliance.leadership_problems(roles),
+        "activation_problems": (
+            alliance.leadership_problems(roles, status=Alliance.Status.ACTIVE) if forming else []
         ),
-        "activation_problems": _activation_problems(alliance, members),
         "invitations": selectors.pending_invitation_list(alliance=alliance) if can_manage else [],
         "former_members": selectors.former_member_list(alliance=alliance) if can_manage else [],
     }
     return render(request, "alliances/detail.html", context)
 
 
-def _activation_problems(alliance: Alliance, members) -> list[str]:
-    if alliance.status != Alliance.Status.FORMING:
-        return []
-    trial = Alliance(status=Alliance.Status.ACTIVE)
-    return trial.leadership_problems([m.role for m in members])
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def alliance_edit(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.EDIT_ALLIANCE)
-    form = AllianceForm(request.POST or None, instance=Alliance.objects.get(pk=access.alliance.pk))
+    # The form gets a copy of the values, so the service still sees what changed.
+    form = AllianceForm(
+        request.POST or None,
+        initial=model_to_dict(access.alliance, fields=ALLIANCE_EDITABLE_FIELDS),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.alliance_update(
@@ -210,13 +211,8 @@ def member_edit(request, alliance_id: int, membership_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_change_role(
-                membership=membership, actor=request.user, role=form.cleaned_data["role"]
-            )
-            services.membership_update_organisation(
-                membership=membership,
-                actor=request.user,
-                organisation_name=form.cleaned_data["organisation_name"],
+            services.membership_update(
+                membership=membership, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -318,7 +314,7 @@ def invitation_accept(request, token: str):
         return _invitation_problem(request, exc.messages[0], status=410)
 
     user = request.user
-    has_account = User.objects.filter(email=invitation.email).exists()
+    has_account = selectors.account_exists(email=invitation.email)
     signup_form = None
     if user.is_authenticated:
         if request.method == "POST":
@@ -377,7 +373,10 @@ def _invitation_problem(request, message: str, *, status: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = PreferencesForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    form = PreferencesForm(
+        request.POST or None,
+        initial=model_to_dict(request.user, fields=PreferencesForm.Meta.fields),
+    )
     if request.method == "POST" and form.is_valid():
         services.user_update_preferences(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your preferences were saved."))

@@ -100,39 +100,18 @@ def client_for(user: User | None) -> Client:
     return client
 
 
-@pytest.fixture
-def chair(cast):
-    return cast.chair
+def _cast_member_fixture(name: str):
+    @pytest.fixture(name=name)
+    def fixture(cast):
+        return getattr(cast, name)
+
+    fixture.__doc__ = f"The {name} of the cast."
+    return fixture
 
 
-@pytest.fixture
-def secretary(cast):
-    return cast.secretary
-
-
-@pytest.fixture
-def coordinator(cast):
-    return cast.coordinator
-
-
-@pytest.fixture
-def member(cast):
-    return cast.member
-
-
-@pytest.fixture
-def observer(cast):
-    return cast.observer
-
-
-@pytest.fixture
-def outsider(cast):
-    return cast.outsider
-
-
-@pytest.fixture
-def other_chair(cast):
-    return cast.other_chair
+# chair, secretary, coordinator, member, observer, outsider, other_chair
+for _name in CAST_ROLES[1:]:
+    globals()[_name] = _cast_member_fixture(_name)
 
 
 def pytest_configure(config):

@@ -24,7 +24,8 @@ def test_services_record_actor_and_ip(cast):
         cast.alliance,
         "203.0.113.9",
     )
-    assert entry.changes == {"role": {"from": Role.MEMBER, "to": Role.OBSERVER}}
+    assert entry.changes["role"] == {"from": Role.MEMBER, "to": Role.OBSERVER}
+    assert entry.changes["organisation_name"]["to"] == ""
 
 
 @pytest.mark.django_db
@@ -72,3 +73,28 @@ def test_admin_works_for_staff_only(cast):
     for user in (None, cast.chair):
         response = client_for(user).get(reverse("admin:index"))
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_admin_cannot_change_roles_behind_the_services_back(cast):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    membership = cast.membership(cast.chair)
+    url = reverse("admin:alliances_membership_change", args=[membership.pk])
+    client_for(staff).post(url, {"role": Role.MEMBER, "organisation_name": "Changed"})
+    membership.refresh_from_db()
+    assert membership.role == Role.CHAIR
+
+
+@pytest.mark.django_db
+def test_audit_log_page_reads_as_sentences_with_details(cast):
+    client = client_for(cast.chair)
+    client.post(
+        reverse("alliances:member_edit", args=[cast.alliance.pk, cast.membership(cast.member).pk]),
+        {
+            "role": Role.OBSERVER,
+            "organisation_name": cast.membership(cast.member).organisation_name,
+        },
+    )
+    page = client.get(reverse("alliances:audit_log", args=[cast.alliance.pk])).content.decode()
+    assert "Changed a role" in page
+    assert "role: member → observer" in page

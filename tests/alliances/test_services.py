@@ -85,7 +85,7 @@ def test_alliance_update_records_only_changed_fields(cast):
 @pytest.mark.django_db
 def test_second_chair_is_refused(cast):
     with pytest.raises(ValidationError) as exc_info:
-        services.membership_change_role(
+        services.membership_update(
             membership=cast.membership(cast.member), actor=cast.chair, role=Role.CHAIR
         )
     assert _messages(exc_info) == [str(ERR_SECOND_CHAIR)]
@@ -101,7 +101,7 @@ def test_database_also_refuses_second_active_chair(cast):
 @pytest.mark.django_db
 def test_active_alliance_cannot_lose_its_chair(cast):
     with pytest.raises(ValidationError) as exc_info:
-        services.membership_change_role(
+        services.membership_update(
             membership=cast.membership(cast.chair), actor=cast.coordinator, role=Role.MEMBER
         )
     assert _messages(exc_info) == [str(ERR_ACTIVE_NEEDS_CHAIR)]
