@@ -199,3 +199,16 @@ def test_ended_membership_loses_access(cast):
 def test_each_role_of_the_cast_is_a_real_role(cast):
     roles = {cast.membership(getattr(cast, role.value)).role for role in Role}
     assert roles == set(Role.values)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/alliances/99999999999999999999999/",
+        "/alliances/{alliance}/members/99999999999999999999999/edit/",
+        "/alliances/{other}/audit/",
+    ],
+)
+def test_hostile_ids_in_urls_are_404(cast, path):
+    url = path.format(alliance=cast.alliance.pk, other=cast.other_alliance.pk)
+    assert client_for(cast.chair).get(url).status_code == 404
