@@ -7,29 +7,29 @@ app_name = "alliances"
 urlpatterns = [
     path("", views.alliance_list, name="list"),
     path("new/", views.alliance_create, name="create"),
-    path("<int:alliance_id>/", views.alliance_detail, name="detail"),
-    path("<int:alliance_id>/edit/", views.alliance_edit, name="edit"),
+    path("<id:alliance_id>/", views.alliance_detail, name="detail"),
+    path("<id:alliance_id>/edit/", views.alliance_edit, name="edit"),
     path(
-        "<int:alliance_id>/status/<slug:transition>/",
+        "<id:alliance_id>/status/<slug:transition>/",
         views.alliance_transition,
         name="transition",
     ),
-    path("<int:alliance_id>/members/invite/", views.member_invite, name="invite"),
+    path("<id:alliance_id>/members/invite/", views.member_invite, name="invite"),
     path(
-        "<int:alliance_id>/invitations/<int:invitation_id>/withdraw/",
+        "<id:alliance_id>/invitations/<id:invitation_id>/withdraw/",
         views.invitation_revoke,
         name="invitation_revoke",
     ),
     path(
-        "<int:alliance_id>/members/<int:membership_id>/edit/",
+        "<id:alliance_id>/members/<id:membership_id>/edit/",
         views.member_edit,
         name="member_edit",
     ),
     path(
-        "<int:alliance_id>/members/<int:membership_id>/end/",
+        "<id:alliance_id>/members/<id:membership_id>/end/",
         views.member_end,
         name="member_end",
     ),
-    path("<int:alliance_id>/chair/hand-over/", views.chair_hand_over, name="hand_over"),
-    path("<int:alliance_id>/audit/", views.audit_log, name="audit_log"),
+    path("<id:alliance_id>/chair/hand-over/", views.chair_hand_over, name="hand_over"),
+    path("<id:alliance_id>/audit/", views.audit_log, name="audit_log"),
 ]
