@@ -264,6 +264,14 @@ def _default_invitation_expiry():
     return timezone.now() + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Neither accepted, withdrawn nor expired."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
 class Invitation(models.Model):
     """An invitation by email to join an alliance. The emailed link carries a signed `key`."""
 
@@ -290,6 +298,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -37,7 +37,7 @@ def member_list(*, alliance: Alliance) -> QuerySet[Membership]:
 def former_member_list(*, alliance: Alliance) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(alliance=alliance, ended_at__isnull=False)
-        .select_related("user", "ended_by")
+        .select_related("user")
         .order_by("-ended_at")
     )
 

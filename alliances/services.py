@@ -52,6 +52,10 @@ def _lock_alliance(alliance: Alliance) -> Alliance:
     return Alliance.objects.select_for_update().get(pk=alliance.pk)
 
 
+def _has_chair(alliance: Alliance) -> bool:
+    return Membership.objects.active().filter(alliance=alliance, role=Role.CHAIR).exists()
+
+
 def _check_leadership(alliance: Alliance) -> None:
     problems = alliance.leadership_problems(alliance.active_roles())
     if problems:
@@ -140,10 +144,7 @@ def invitation_create(
         raise ValidationError({"role": ERR_INVITE_AS_CHAIR})
     if Membership.objects.active().filter(alliance=alliance, user__email=email).exists():
         raise ValidationError({"email": ERR_ALREADY_MEMBER})
-    pending = Invitation.objects.filter(
-        alliance=alliance, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    )
-    if any(invitation.status == Invitation.Status.PENDING for invitation in pending):
+    if Invitation.objects.pending().filter(alliance=alliance, email=email).exists():
         raise ValidationError({"email": ERR_ALREADY_INVITED})
     invitation = Invitation(
         alliance=alliance,
@@ -223,18 +224,13 @@ def membership_update(
     *, membership: Membership, actor: User, role: str, organisation_name: str | None = None
 ) -> Membership:
     """Changes a member's role and organisation; refuses what would break the leadership rules."""
-    _lock_alliance(membership.alliance)
+    alliance = _lock_alliance(membership.alliance)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.ended_at is not None:
         raise ValidationError(ERR_MEMBERSHIP_ENDED)
     changes = {}
     if role != membership.role:
-        chair_taken = (
-            Membership.objects.active()
-            .filter(alliance=membership.alliance, role=Role.CHAIR)
-            .exists()
-        )
-        if role == Role.CHAIR and chair_taken:
+        if role == Role.CHAIR and _has_chair(alliance):
             raise ValidationError(ERR_SECOND_CHAIR)
         changes["role"] = {"from": membership.role, "to": role}
         membership.role = role
@@ -248,7 +244,7 @@ def membership_update(
         return membership
     membership.full_clean()
     membership.save(update_fields=list(changes))
-    _check_leadership(membership.alliance)
+    _check_leadership(alliance)
     action = "membership.role_changed" if "role" in changes else "membership.updated"
     audit_record(actor=actor, action=action, obj=membership, changes=changes)
     return membership
@@ -256,12 +252,12 @@ def membership_update(
 
 @transaction.atomic
 def membership_end(*, membership: Membership, actor: User, reason: str = "") -> Membership:
-    _lock_alliance(membership.alliance)
+    alliance = _lock_alliance(membership.alliance)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     membership.end(by=actor, reason=reason)  # raises if already ended
     membership.full_clean()
     membership.save(update_fields=["ended_at", "ended_by", "end_reason"])
-    _check_leadership(membership.alliance)
+    _check_leadership(alliance)
     audit_record(actor=actor, action="membership.ended", obj=membership, changes={"reason": reason})
     return membership
 

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -342,7 +343,7 @@ def invitation_accept(request, token: str):
             "signup_form": signup_form,
             "has_account": has_account,
             "email_matches": user.is_authenticated and user.email == invitation.email,
-            "login_url": f"{reverse('login')}?next={request.path}",
+            "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
         },
     )
 
@@ -353,7 +354,7 @@ def _accept_as(request, invitation: Invitation, user: User):
     except ValidationError as exc:
         for message in service_error_messages(exc):
             messages.error(request, message)
-        return redirect("invitation_accept", request.resolver_match.kwargs["token"])
+        return redirect(request.path)
     return _welcome(request, membership)
 
 

@@ -255,3 +255,21 @@ def test_new_user_signup_through_invitation_validates_password(cast):
             invitation=invitation, first_name="Ali", last_name="Demir", password="123"
         )
     assert not Membership.objects.filter(user__email=invitation.email).exists()
+
+
+@pytest.mark.django_db
+def test_expired_invitation_does_not_block_a_new_one(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    InvitationFactory(
+        alliance=cast.alliance,
+        email="late@example.org",
+        invited_by=cast.chair,
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    services.invitation_create(
+        alliance=cast.alliance, actor=cast.chair, email="late@example.org", role=Role.MEMBER
+    )
+    assert cast.alliance.invitations.pending().filter(email="late@example.org").count() == 1
