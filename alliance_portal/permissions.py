@@ -28,10 +28,19 @@ class Capability(StrEnum):
     MANAGE_MEMBERS = "members.manage"
     HAND_OVER_CHAIR = "chair.hand_over"
     VIEW_AUDIT_LOG = "audit.view"
+    VIEW_STAKEHOLDERS = "stakeholders.view"
+    VIEW_CONTACTS = "contacts.view"
+    MANAGE_STAKEHOLDERS = "stakeholders.manage"
 
 
-_EVERYONE = frozenset({Capability.VIEW_ALLIANCE, Capability.VIEW_MEMBERS})
-_LEADERSHIP = _EVERYONE | {
+_EVERYONE = frozenset(
+    {Capability.VIEW_ALLIANCE, Capability.VIEW_MEMBERS, Capability.VIEW_STAKEHOLDERS}
+)
+# Contact people's phone numbers and addresses are personal data: only the roles that reach out
+# to stakeholders see them.
+_OUTREACH = _EVERYONE | {Capability.VIEW_CONTACTS}
+_LEADERSHIP = _OUTREACH | {
+    Capability.MANAGE_STAKEHOLDERS,
     Capability.EDIT_ALLIANCE,
     Capability.CHANGE_ALLIANCE_STATUS,
     Capability.MANAGE_MEMBERS,
@@ -41,7 +50,7 @@ _LEADERSHIP = _EVERYONE | {
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CHAIR: frozenset(_LEADERSHIP | {Capability.HAND_OVER_CHAIR}),
     Role.COORDINATOR: frozenset(_LEADERSHIP),
-    Role.SECRETARY: _EVERYONE,
+    Role.SECRETARY: frozenset(_OUTREACH),
     Role.MEMBER: _EVERYONE,
     Role.OBSERVER: _EVERYONE,
 }

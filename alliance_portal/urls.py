@@ -11,6 +11,7 @@ register_converter(IdConverter, "id")
 urlpatterns = [
     path("", alliance_views.home, name="home"),
     path("alliances/", include("alliances.urls")),
+    path("alliances/<id:alliance_id>/stakeholders/", include("stakeholders.urls")),
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),
     path("accounts/profile/", alliance_views.profile, name="profile"),
     path(

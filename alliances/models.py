@@ -214,6 +214,23 @@ class Membership(models.Model):
         blank=True,
         help_text=_("The organisation this person represents; empty for a personal member."),
     )
+    organisation = models.ForeignKey(
+        "stakeholders.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("organisation in the register"),
+        help_text=_("Links the seat to the register, so representation balance can count it."),
+    )
+    contact = models.ForeignKey(
+        "stakeholders.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("contact person in the register"),
+    )
     started_at = models.DateTimeField(_("member since"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.ForeignKey(

@@ -8,6 +8,16 @@ import factory
 
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Invitation, Membership, User
+from stakeholders.models import (
+    Category,
+    Contact,
+    Gap,
+    Level,
+    Organisation,
+    Sector,
+    Stakeholder,
+    SupportProgramme,
+)
 
 TEST_PASSWORD = "a-long-test-password-42"
 
@@ -62,3 +72,52 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = Role.MEMBER
     invited_by = factory.SubFactory(UserFactory)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    category = Category.NGO
+    sector = Sector.NON_PROFIT
+    municipality = "Växjö"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Faker("name")
+    title = "Coordinator"
+    email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    phone = "+46 470 12 34 56"
+
+
+class StakeholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stakeholder
+
+    alliance = factory.SubFactory(AllianceFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    contribution = "Meeting rooms and volunteers."
+    impact = Level.MEDIUM
+    interest = Level.HIGH
+
+
+class SupportProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportProgramme
+
+    alliance = factory.SubFactory(AllianceFactory)
+    name = factory.Sequence(lambda n: f"Language café {n}")
+    initiator = "Växjö library"
+
+
+class GapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Gap
+
+    alliance = factory.SubFactory(AllianceFactory)
+    problem_area = factory.Sequence(lambda n: f"Problem area {n}")

@@ -17,7 +17,14 @@ from alliance_portal.permissions import Role
 from alliances.tokens import invitation_token
 
 from .conftest import CAST_ROLES, Cast, client_for
-from .factories import InvitationFactory, UserFactory
+from .factories import (
+    ContactFactory,
+    GapFactory,
+    InvitationFactory,
+    StakeholderFactory,
+    SupportProgrammeFactory,
+    UserFactory,
+)
 
 LOGIN = "login-redirect"
 # The admin site guards itself (staff only); tests/alliances/test_admin.py checks it.
@@ -45,6 +52,11 @@ def alliance_leaders(code=200):
     return {**alliance_members(code), "observer": 403, "member": 403, "secretary": 403}
 
 
+def contact_readers(code=200):
+    """Chair, coordinators and secretaries: the roles that see contact people's details."""
+    return {**alliance_leaders(code), "secretary": code}
+
+
 def alliance_chair(code=200):
     return {**alliance_leaders(code), "coordinator": 403}
 
@@ -64,6 +76,27 @@ def _alliance(cast):
 
 def _pending_invitation(cast):
     return InvitationFactory(alliance=cast.alliance, invited_by=cast.chair)
+
+
+def _stakeholder(cast):
+    return StakeholderFactory(alliance=cast.alliance)
+
+
+def _with_stakeholder(cast):
+    return [cast.alliance.pk, _stakeholder(cast).pk]
+
+
+def _with_contact(cast):
+    contact = ContactFactory(organisation=_stakeholder(cast).organisation)
+    return [cast.alliance.pk, contact.pk]
+
+
+def _with_programme(cast):
+    return [cast.alliance.pk, SupportProgrammeFactory(alliance=cast.alliance).pk]
+
+
+def _with_gap(cast):
+    return [cast.alliance.pk, GapFactory(alliance=cast.alliance).pk]
 
 
 MATRIX: dict[str, Case] = {
@@ -102,6 +135,37 @@ MATRIX: dict[str, Case] = {
     ),
     "alliances:hand_over": Case(alliance_chair(), args=_alliance),
     "alliances:audit_log": Case(alliance_leaders(), args=_alliance),
+    "stakeholders:list": Case(alliance_members(), args=_alliance),
+    "stakeholders:grid": Case(alliance_members(), args=_alliance),
+    "stakeholders:create": Case(alliance_leaders(), args=_alliance),
+    "stakeholders:detail": Case(alliance_members(), args=_with_stakeholder),
+    "stakeholders:edit": Case(alliance_leaders(), args=_with_stakeholder),
+    "stakeholders:remove": Case(alliance_leaders(), args=_with_stakeholder),
+    "stakeholders:contact_create": Case(alliance_leaders(), args=_with_stakeholder),
+    "stakeholders:contact_edit": Case(alliance_leaders(), args=_with_contact),
+    "stakeholders:contact_erase": Case(alliance_leaders(), args=_with_contact),
+    "stakeholders:contact_export": Case(
+        alliance_leaders(), args=lambda cast: [*_with_contact(cast), "json"]
+    ),
+    "stakeholders:export": Case(contact_readers(), args=lambda cast: [cast.alliance.pk, "csv"]),
+    "stakeholders:mapping_pdf": Case(contact_readers(), args=_alliance),
+    "stakeholders:import": Case(alliance_leaders(), args=_alliance),
+    "stakeholders:import_confirm": Case(
+        alliance_leaders(302), method="post", args=_alliance, data=lambda cast: {"cancel": "1"}
+    ),
+    "stakeholders:import_template": Case(alliance_leaders(), args=_alliance),
+    "stakeholders:balance": Case(alliance_members(), args=_alliance),
+    "stakeholders:member_link": Case(
+        alliance_leaders(), args=lambda cast: [cast.alliance.pk, cast.membership(cast.member).pk]
+    ),
+    "stakeholders:programmes": Case(alliance_members(), args=_alliance),
+    "stakeholders:programme_create": Case(alliance_leaders(), args=_alliance),
+    "stakeholders:programme_edit": Case(alliance_leaders(), args=_with_programme),
+    "stakeholders:programme_delete": Case(alliance_leaders(), args=_with_programme),
+    "stakeholders:gaps": Case(alliance_members(), args=_alliance),
+    "stakeholders:gap_create": Case(alliance_leaders(), args=_alliance),
+    "stakeholders:gap_edit": Case(alliance_leaders(), args=_with_gap),
+    "stakeholders:gap_delete": Case(alliance_leaders(), args=_with_gap),
 }
 
 
@@ -207,8 +271,24 @@ def test_each_role_of_the_cast_is_a_real_role(cast):
         "/alliances/99999999999999999999999/",
         "/alliances/{alliance}/members/99999999999999999999999/edit/",
         "/alliances/{other}/audit/",
+        "/alliances/{alliance}/stakeholders/{other_stakeholder}/",
+        "/alliances/{alliance}/stakeholders/{other_stakeholder}/edit/",
+        "/alliances/{alliance}/stakeholders/contacts/{other_contact}/edit/",
+        "/alliances/{alliance}/stakeholders/contacts/{other_contact}/personal-data.json",
+        "/alliances/{alliance}/stakeholders/programmes/{other_programme}/edit/",
+        "/alliances/{alliance}/stakeholders/gaps/{other_gap}/edit/",
+        "/alliances/{other}/stakeholders/",
+        "/alliances/{alliance}/stakeholders/99999999999999999999999/",
     ],
 )
 def test_hostile_ids_in_urls_are_404(cast, path):
-    url = path.format(alliance=cast.alliance.pk, other=cast.other_alliance.pk)
+    other_stakeholder = StakeholderFactory(alliance=cast.other_alliance)
+    url = path.format(
+        alliance=cast.alliance.pk,
+        other=cast.other_alliance.pk,
+        other_stakeholder=other_stakeholder.pk,
+        other_contact=ContactFactory(organisation=other_stakeholder.organisation).pk,
+        other_programme=SupportProgrammeFactory(alliance=cast.other_alliance).pk,
+        other_gap=GapFactory(alliance=cast.other_alliance).pk,
+    )
     assert client_for(cast.chair).get(url).status_code == 404

@@ -1,0 +1,208 @@
+"""Forms of the stakeholder pages: validation and crispy layout only."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .models import Contact, Gap, Organisation, Stakeholder, SupportProgramme
+from .services import (
+    ASSESSMENT_FIELDS,
+    CONTACT_FIELDS,
+    GAP_FIELDS,
+    ORGANISATION_FIELDS,
+    PROGRAMME_FIELDS,
+)
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+ERR_IMPORT_TOO_LARGE = _(
+    "The file is %(size)s; the limit is %(limit)s. Split it into smaller files."
+)
+ERR_IMPORT_FILE_TYPE = _("Choose a .csv or .xlsx file.")
+
+
+def _formfield(model_field, **kwargs):
+    """Addresses typed without a scheme ("example.org") are taken as https."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+def _inline_helper() -> FormHelper:
+    """Several forms share one <form> element on a page, so crispy renders fields only."""
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+def _textareas(*names: str, rows: int = 3) -> dict:
+    return {name: forms.Textarea(attrs={"rows": rows}) for name in names}
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ORGANISATION_FIELDS
+        formfield_callback = _formfield
+        widgets = {**_textareas("address", rows=2), **_textareas("notes")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _inline_helper()
+
+
+class NewOrganisationForm(forms.Form):
+    """Adding a stakeholder: a name already in the register joins that entry (see the service),
+    so this form validates the fields but not the register's uniqueness."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                Organisation,
+                fields=ORGANISATION_FIELDS,
+                widgets=OrganisationForm.Meta.widgets,
+                formfield_callback=_formfield,
+            )
+        )
+        self.helper = _inline_helper()
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = ASSESSMENT_FIELDS
+        widgets = _textareas("contribution", "what_matters", "engagement_strategy", "criteria")
+        help_texts = {
+            "criteria": _("Your alliance's own reasons for involving (or not) this stakeholder."),
+            "status": _("Identified → contacted → invited → engaged → member; or declined."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _inline_helper()
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = CONTACT_FIELDS
+        widgets = {"consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "consent_basis": _(
+                "Why the alliance may contact this person. Leave empty until you know."
+            ),
+        }
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = [("", "—"), *settings.LANGUAGES]
+        self.helper = _inline_helper()
+
+
+class ProgrammeForm(forms.ModelForm):
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Linked organisations"),
+        help_text=_("Organisations from this alliance's mapping that run or take part in it."),
+    )
+
+    class Meta:
+        model = SupportProgramme
+        fields = (*PROGRAMME_FIELDS, "organisations")
+        widgets = _textareas("goals", "availability_limits", "obstacles")
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            assessments__alliance=alliance
+        ).order_by("name")
+        self.helper = _inline_helper()
+
+
+class GapForm(forms.ModelForm):
+    programmes = forms.ModelMultipleChoiceField(
+        queryset=SupportProgramme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Linked programmes"),
+        help_text=_("Programmes that touch this problem but do not cover it."),
+    )
+
+    class Meta:
+        model = Gap
+        fields = (*GAP_FIELDS, "programmes")
+        widgets = _textareas("evidence", rows=4)
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programmes"].queryset = SupportProgramme.objects.filter(alliance=alliance)
+        self.helper = _inline_helper()
+
+
+class MemberLinkForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label=_("Organisation they represent"),
+        empty_label=_("None (personal member)"),
+    )
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.none(),
+        required=False,
+        label=_("Contact person in the register"),
+        empty_label="—",
+        help_text=_("Must work for the chosen organisation."),
+    )
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(assessments__alliance=alliance)
+        self.fields["organisation"].queryset = organisations.order_by("name")
+        self.fields["contact"].queryset = (
+            Contact.objects.filter(organisation__in=organisations, erased_at__isnull=True)
+            .select_related("organisation")
+            .order_by("organisation__name", "name")
+        )
+        self.fields["contact"].label_from_instance = lambda c: f"{c.name} · {c.organisation.name}"
+        self.helper = _inline_helper()
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_("UTF-8 CSV (comma or semicolon) or .xlsx, at most 2 MB and 5,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _inline_helper()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                ERR_IMPORT_TOO_LARGE
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(IMPORT_MAX_BYTES)}
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(ERR_IMPORT_FILE_TYPE)
+        return upload
+
+
+class ContactEraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that the person's details are removed for good."),
+        required=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _inline_helper()

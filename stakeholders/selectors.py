@@ -1,0 +1,217 @@
+"""Reads for the stakeholder pages, scoped to one alliance; query counts do not grow with rows."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from alliance_portal.permissions import Role
+from alliances.models import Alliance, AuditEntry, Membership
+
+from .models import (
+    Category,
+    Contact,
+    Gap,
+    Level,
+    Organisation,
+    Sector,
+    Stakeholder,
+    SupportProgramme,
+)
+
+# The guide: "8-12 representatives is ideal".
+RECOMMENDED_REPRESENTATIVES = (8, 12)
+
+
+def _current_contacts() -> Prefetch:
+    return Prefetch(
+        "organisation__contacts",
+        queryset=Contact.objects.filter(erased_at__isnull=True).order_by("name"),
+        to_attr="current_contacts",
+    )
+
+
+def stakeholder_list(*, alliance: Alliance, with_contacts: bool = False) -> QuerySet[Stakeholder]:
+    """The alliance's mapping, one row per organisation, with its number of contact people."""
+    qs = (
+        Stakeholder.objects.filter(alliance=alliance)
+        .select_related("organisation")
+        .annotate(
+            contact_count=Count(
+                "organisation__contacts",
+                filter=Q(organisation__contacts__erased_at__isnull=True),
+            )
+        )
+        .order_by("organisation__name", "pk")
+    )
+    if with_contacts:
+        qs = qs.prefetch_related(_current_contacts())
+    return qs
+
+
+def municipality_choices(*, alliance: Alliance) -> list[tuple[str, str]]:
+    names = (
+        Stakeholder.objects.filter(alliance=alliance)
+        .exclude(organisation__municipality="")
+        .values_list("organisation__municipality", flat=True)
+        .distinct()
+        .order_by("organisation__municipality")
+    )
+    return [(name, name) for name in names]
+
+
+@dataclass
+class GridRow:
+    impact: Level
+    cells: list[list[Stakeholder]]
+
+
+def impact_interest_grid(stakeholders) -> list[GridRow]:
+    """The 3 x 3 grid: impact from high (top) to low, interest from low (left) to high."""
+    cells: dict[tuple[int, int], list[Stakeholder]] = {}
+    for stakeholder in stakeholders:
+        cells.setdefault((stakeholder.impact, stakeholder.interest), []).append(stakeholder)
+    return [
+        GridRow(impact=impact, cells=[cells.get((impact, interest), []) for interest in Level])
+        for impact in reversed(Level)
+    ]
+
+
+def contact_list(*, organisation: Organisation) -> QuerySet[Contact]:
+    return organisation.contacts.order_by("erased_at", "name")
+
+
+def programme_list(*, alliance: Alliance) -> QuerySet[SupportProgramme]:
+    return SupportProgramme.objects.filter(alliance=alliance).prefetch_related(
+        "organisations", "gaps"
+    )
+
+
+def gap_list(*, alliance: Alliance) -> QuerySet[Gap]:
+    return Gap.objects.filter(alliance=alliance).prefetch_related("programmes")
+
+
+def programmes_for_organisation(*, alliance: Alliance, organisation: Organisation):
+    return SupportProgramme.objects.filter(alliance=alliance, organisations=organisation)
+
+
+@dataclass
+class Balance:
+    representatives: int
+    by_sector: list[tuple[str, int]]
+    by_category: list[tuple[str, int]]
+    unlinked: int
+    warnings: list[str] = field(default_factory=list)
+    members: list[Membership] = field(default_factory=list)
+
+
+def _balance_warnings(total: int, sectors: Counter, categories: Counter) -> list[str]:
+    low, high = RECOMMENDED_REPRESENTATIVES
+    warnings = []
+    if total < low:
+        warnings.append(
+            ngettext(
+                "The alliance has %(count)d representative; the guide advises %(low)d-%(high)d.",
+                "The alliance has %(count)d representatives; the guide advises %(low)d-%(high)d.",
+                total,
+            )
+            % {"count": total, "low": low, "high": high}
+        )
+    elif total > high:
+        warnings.append(
+            _("The alliance has %(count)d representatives; the guide advises %(low)d-%(high)d.")
+            % {"count": total, "low": low, "high": high}
+        )
+    if not categories[Category.MIGRANT_ORGANISATION]:
+        warnings.append(
+            _(
+                "No representative comes from a migrant or refugee organisation. The guide asks "
+                "for the migrant community to have a voice in the alliance."
+            )
+        )
+    if len(sectors) == 1 and sum(sectors.values()) > 1:
+        sector = Sector(next(iter(sectors))).label
+        warnings.append(
+            _("Every linked representative comes from one sector (%(sector)s).")
+            % {"sector": sector}
+        )
+    return warnings
+
+
+def representation_balance(*, alliance: Alliance) -> Balance:
+    """Members who represent organisations, counted by sector and category, with the guide's
+    advice checked. Observers hold no seat, so they are not counted."""
+    members = list(
+        Membership.objects.active()
+        .filter(alliance=alliance)
+        .exclude(role=Role.OBSERVER)
+        .select_related("user", "organisation", "contact")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+    linked = [m.organisation for m in members if m.organisation is not None]
+    sectors = Counter(org.sector for org in linked)
+    categories = Counter(org.category for org in linked)
+    return Balance(
+        representatives=len(members),
+        by_sector=[(label, sectors[value]) for value, label in Sector.choices],
+        by_category=[(label, categories[value]) for value, label in Category.choices],
+        unlinked=len(members) - len(linked),
+        warnings=_balance_warnings(len(members), sectors, categories),
+        members=members,
+    )
+
+
+def contact_personal_data(*, contact: Contact) -> dict:
+    """Everything the portal holds about one contact person, for a subject access request."""
+    memberships = Membership.objects.filter(contact=contact).select_related("alliance", "user")
+    entries = (
+        AuditEntry.objects.filter(changes__contact=contact.audit_label)
+        .select_related("alliance")
+        .order_by("created_at")
+    )
+    return {
+        "contact": {
+            "id": contact.pk,
+            "name": contact.name,
+            "title": contact.title,
+            "phone": contact.phone,
+            "email": contact.email,
+            "preferred_language": contact.preferred_language,
+            "authority_to_commit": contact.get_authority_to_commit_display(),
+            "authority_holder": contact.authority_holder,
+            "consent_basis": contact.get_consent_basis_display(),
+            "consent_date": contact.consent_date.isoformat() if contact.consent_date else None,
+            "created_at": contact.created_at.isoformat(),
+            "updated_at": contact.updated_at.isoformat(),
+            "erased_at": contact.erased_at.isoformat() if contact.erased_at else None,
+        },
+        "organisation": {
+            "name": contact.organisation.name,
+            "municipality": contact.organisation.municipality,
+            "website": contact.organisation.website,
+        },
+        "memberships": [
+            {
+                "alliance": m.alliance.name,
+                "role": m.get_role_display(),
+                "account_email": m.user.email,
+                "started_at": m.started_at.isoformat(),
+                "ended_at": m.ended_at.isoformat() if m.ended_at else None,
+            }
+            for m in memberships
+        ],
+        "history": [
+            # Who made each change is someone else's personal data, so it is left out.
+            {
+                "time": entry.created_at.isoformat(),
+                "alliance": entry.alliance.name if entry.alliance else "",
+                "action": entry.action_label,
+                "fields": entry.changes.get("fields", ""),
+            }
+            for entry in entries
+        ],
+    }

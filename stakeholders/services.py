@@ -1,0 +1,363 @@
+"""Every write to the stakeholder register and the mapping: validated, atomic, audited.
+
+Contacts are personal data, so their audit entries name the fields that changed, never the values:
+erasing a contact then leaves no trace of them in the append-only audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal.audit import audit_record
+from alliances.models import Alliance, Membership, User
+
+from .models import ERR_CONTACT_ERASED, Contact, Gap, Organisation, Stakeholder, SupportProgramme
+
+ORGANISATION_FIELDS = (
+    "name",
+    "category",
+    "sector",
+    "website",
+    "address",
+    "municipality",
+    "latitude",
+    "longitude",
+    "notes",
+)
+ASSESSMENT_FIELDS = (
+    "contribution",
+    "what_matters",
+    "impact",
+    "interest",
+    "engagement_strategy",
+    "criteria",
+    "status",
+)
+CONTACT_FIELDS = (
+    "name",
+    "title",
+    "phone",
+    "email",
+    "preferred_language",
+    "authority_to_commit",
+    "authority_holder",
+    "consent_basis",
+    "consent_date",
+)
+PROGRAMME_FIELDS = (
+    "name",
+    "goals",
+    "initiator",
+    "activity_type",
+    "cost",
+    "availability_limits",
+    "obstacles",
+)
+GAP_FIELDS = ("problem_area", "evidence", "priority")
+
+ERR_ALREADY_ASSESSED = _("%(organisation)s is already in this alliance's mapping.")
+ERR_CONTACT_ELSEWHERE = _("This contact person does not work for the chosen organisation.")
+ERR_ORGANISATION_NOT_MAPPED = _("Choose an organisation from this alliance's mapping.")
+ERR_NOT_THIS_ALLIANCE = _("Choose items from this alliance only.")
+
+
+def _display(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _apply(obj, fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Set the given fields on obj; returns {field: {from, to}} for the ones that changed."""
+    changes = {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(f"{name} cannot be set here")
+        old = getattr(obj, name)
+        if old != value:
+            changes[name] = {"from": _display(old), "to": _display(value)}
+            setattr(obj, name, value)
+    return changes
+
+
+def _field_names_only(changes: dict[str, Any]) -> dict[str, str]:
+    return {"fields": ", ".join(sorted(changes))} if changes else {}
+
+
+def find_organisation(*, name: str, municipality: str) -> Organisation | None:
+    """The register's entry for this name in this municipality, compared without case."""
+    return (
+        Organisation.objects.annotate(lname=Lower("name"), lmun=Lower("municipality"))
+        .filter(lname=name.strip().lower(), lmun=municipality.strip().lower())
+        .first()
+    )
+
+
+# Organisations and assessments -----------------------------------------------------------------
+
+
+@transaction.atomic
+def stakeholder_create(
+    *,
+    alliance: Alliance,
+    actor: User,
+    organisation: dict[str, Any],
+    assessment: dict[str, Any] | None = None,
+) -> tuple[Stakeholder, bool]:
+    """Adds an organisation to the alliance's mapping; returns (stakeholder, joined_existing).
+
+    When the register already holds the organisation (same name and municipality), the alliance
+    joins that entry instead of creating a duplicate, and the register's facts stay as they are.
+    """
+    existing = find_organisation(
+        name=organisation.get("name", ""), municipality=organisation.get("municipality", "")
+    )
+    if existing is not None:
+        org = existing
+        if Stakeholder.objects.filter(alliance=alliance, organisation=org).exists():
+            raise ValidationError(ERR_ALREADY_ASSESSED % {"organisation": org})
+    else:
+        org = Organisation()
+        _apply(org, organisation, ORGANISATION_FIELDS)
+        org.full_clean()
+        org.save()
+        audit_record(actor=actor, action="organisation.created", obj=org, alliance=alliance)
+    stakeholder = Stakeholder(alliance=alliance, organisation=org)
+    _apply(stakeholder, assessment or {}, ASSESSMENT_FIELDS)
+    stakeholder.full_clean()
+    stakeholder.save()
+    audit_record(actor=actor, action="stakeholder.added", obj=stakeholder)
+    return stakeholder, existing is not None
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, alliance: Alliance, actor: User, **fields: Any
+) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changes = _apply(organisation, fields, ORGANISATION_FIELDS)
+    if changes:
+        organisation.full_clean()
+        organisation.save()
+        audit_record(
+            actor=actor,
+            action="organisation.updated",
+            obj=organisation,
+            alliance=alliance,
+            changes=changes,
+        )
+    return organisation
+
+
+@transaction.atomic
+def stakeholder_update(*, stakeholder: Stakeholder, actor: User, **fields: Any) -> Stakeholder:
+    """Updates the alliance's assessment; a status change must follow the engagement path."""
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+    new_status = fields.pop("status", stakeholder.status)
+    old_status = stakeholder.status
+    changes = _apply(stakeholder, fields, ASSESSMENT_FIELDS)
+    stakeholder.change_status(new_status)  # raises InvalidTransition
+    if stakeholder.status != old_status:
+        changes["status"] = {"from": old_status, "to": stakeholder.status}
+    if changes:
+        stakeholder.full_clean()
+        stakeholder.save()
+        audit_record(actor=actor, action="stakeholder.assessed", obj=stakeholder, changes=changes)
+    return stakeholder
+
+
+@transaction.atomic
+def stakeholder_remove(*, stakeholder: Stakeholder, actor: User) -> None:
+    """Takes the organisation out of this alliance's mapping; the register keeps it."""
+    audit_record(actor=actor, action="stakeholder.removed", obj=stakeholder)
+    for programme in stakeholder.alliance.support_programmes.all():
+        programme.organisations.remove(stakeholder.organisation)
+    Membership.objects.filter(
+        alliance=stakeholder.alliance, organisation=stakeholder.organisation
+    ).update(organisation=None, contact=None)
+    stakeholder.delete()
+
+
+# Contacts ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_create(
+    *, organisation: Organisation, alliance: Alliance, actor: User, **fields: Any
+) -> Contact:
+    contact = Contact(organisation=organisation)
+    changes = _apply(contact, fields, CONTACT_FIELDS)
+    contact.full_clean()
+    contact.save()
+    audit_record(
+        actor=actor,
+        action="contact.created",
+        obj=organisation,
+        alliance=alliance,
+        changes={"contact": contact.audit_label, **_field_names_only(changes)},
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, alliance: Alliance, actor: User, **fields: Any) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.is_erased:
+        raise ValidationError(ERR_CONTACT_ERASED)
+    changes = _apply(contact, fields, CONTACT_FIELDS)
+    if changes:
+        contact.full_clean()
+        contact.save()
+        audit_record(
+            actor=actor,
+            action="contact.updated",
+            obj=contact.organisation,
+            alliance=alliance,
+            changes={"contact": contact.audit_label, **_field_names_only(changes)},
+        )
+    return contact
+
+
+@transaction.atomic
+def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> Contact:
+    """GDPR erasure: personal fields blanked, the row and every assessment kept."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact.erase()  # raises InvalidTransition when already erased
+    contact.save()
+    Membership.objects.filter(contact=contact).update(contact=None)
+    audit_record(
+        actor=actor,
+        action="contact.erased",
+        obj=contact.organisation,
+        alliance=alliance,
+        changes={"contact": contact.audit_label},
+    )
+    return contact
+
+
+def contact_exported(*, contact: Contact, alliance: Alliance, actor: User, fmt: str) -> None:
+    """Records that someone took a copy of a person's data, as the GDPR expects us to know."""
+    audit_record(
+        actor=actor,
+        action="contact.exported",
+        obj=contact.organisation,
+        alliance=alliance,
+        changes={"contact": contact.audit_label, "format": fmt},
+    )
+
+
+# Members and the register -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_link(
+    *,
+    membership: Membership,
+    actor: User,
+    organisation: Organisation | None,
+    contact: Contact | None = None,
+) -> Membership:
+    """Links a member's seat to the organisation (and contact person) they represent."""
+    alliance = membership.alliance
+    if (
+        organisation is not None
+        and not Stakeholder.objects.filter(alliance=alliance, organisation=organisation).exists()
+    ):
+        raise ValidationError({"organisation": ERR_ORGANISATION_NOT_MAPPED})
+    if contact is not None and (organisation is None or contact.organisation_id != organisation.pk):
+        raise ValidationError({"contact": ERR_CONTACT_ELSEWHERE})
+    changes = _apply(
+        membership,
+        {"organisation": organisation, "contact": contact},
+        ("organisation", "contact"),
+    )
+    if organisation is not None and membership.organisation_name != organisation.name:
+        membership.organisation_name = organisation.name
+    if changes:
+        membership.full_clean()
+        membership.save(update_fields=["organisation", "contact", "organisation_name"])
+        if "contact" in changes:
+            changes["contact"] = {"from": "", "to": contact.audit_label if contact else ""}
+        audit_record(actor=actor, action="membership.linked", obj=membership, changes=changes)
+    return membership
+
+
+# Support programmes and gaps --------------------------------------------------------------------
+
+
+def _check_same_alliance(alliance: Alliance, organisations=(), programmes=()) -> None:
+    mapped = set(
+        Stakeholder.objects.filter(alliance=alliance).values_list("organisation_id", flat=True)
+    )
+    if any(org.pk not in mapped for org in organisations):
+        raise ValidationError(ERR_NOT_THIS_ALLIANCE)
+    if any(programme.alliance_id != alliance.pk for programme in programmes):
+        raise ValidationError(ERR_NOT_THIS_ALLIANCE)
+
+
+@transaction.atomic
+def programme_save(
+    *,
+    alliance: Alliance,
+    actor: User,
+    programme: SupportProgramme | None = None,
+    organisations=(),
+    **fields: Any,
+) -> SupportProgramme:
+    """Creates a support programme, or updates the one given."""
+    _check_same_alliance(alliance, organisations=organisations)
+    created = programme is None
+    programme = programme or SupportProgramme(alliance=alliance)
+    changes = _apply(programme, fields, PROGRAMME_FIELDS)
+    programme.full_clean()
+    programme.save()
+    before = set(programme.organisations.values_list("pk", flat=True)) if not created else set()
+    after = {org.pk for org in organisations}
+    if before != after:
+        programme.organisations.set(organisations)
+        changes["organisations"] = {"from": len(before), "to": len(after)}
+    if created or changes:
+        action = "programme.created" if created else "programme.updated"
+        audit_record(actor=actor, action=action, obj=programme, changes=changes)
+    return programme
+
+
+@transaction.atomic
+def programme_delete(*, programme: SupportProgramme, actor: User) -> None:
+    audit_record(actor=actor, action="programme.deleted", obj=programme)
+    programme.delete()
+
+
+@transaction.atomic
+def gap_save(
+    *, alliance: Alliance, actor: User, gap: Gap | None = None, programmes=(), **fields: Any
+) -> Gap:
+    """Creates a gap, or updates the one given."""
+    _check_same_alliance(alliance, programmes=programmes)
+    created = gap is None
+    gap = gap or Gap(alliance=alliance)
+    changes = _apply(gap, fields, GAP_FIELDS)
+    gap.full_clean()
+    gap.save()
+    before = set(gap.programmes.values_list("pk", flat=True)) if not created else set()
+    after = {programme.pk for programme in programmes}
+    if before != after:
+        gap.programmes.set(programmes)
+        changes["programmes"] = {"from": len(before), "to": len(after)}
+    if created or changes:
+        audit_record(
+            actor=actor,
+            action="gap.created" if created else "gap.updated",
+            obj=gap,
+            changes=changes,
+        )
+    return gap
+
+
+@transaction.atomic
+def gap_delete(*, gap: Gap, actor: User) -> None:
+    audit_record(actor=actor, action="gap.deleted", obj=gap)
+    gap.delete()

@@ -1,0 +1,601 @@
+"""CSV and XLSX: reading an uploaded file into rows, planning an import, applying it, exporting.
+
+An import is two steps. plan_import() validates every row against the database and says what
+would happen, writing nothing; import_apply() runs the same plan again inside one transaction
+and writes only if no row has an error, so a file is either imported whole or not at all.
+Re-importing a file updates what it matched (contact by email, then organisation by name and
+municipality) instead of creating duplicates.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from alliance_portal.audit import audit_record
+from alliance_portal.exceptions import InvalidTransition
+from alliances.models import Alliance, User
+
+from .models import Contact, Organisation, Stakeholder
+from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS, find_organisation
+
+MAX_ROWS = 5000
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# File column → (model, field). The headings are fixed English names so that a file works
+# whatever language its author uses the portal in; values may be codes or labels in any language.
+COLUMNS: dict[str, tuple[type[models.Model], str]] = {
+    "organisation": (Organisation, "name"),
+    **{name: (Organisation, name) for name in ORGANISATION_FIELDS if name != "name"},
+    "contact_name": (Contact, "name"),
+    "contact_title": (Contact, "title"),
+    "contact_phone": (Contact, "phone"),
+    "contact_email": (Contact, "email"),
+    "contact_language": (Contact, "preferred_language"),
+    **{name: (Contact, name) for name in CONTACT_FIELDS[5:]},
+    **{name: (Stakeholder, name) for name in ASSESSMENT_FIELDS},
+}
+REQUIRED_COLUMNS = ("organisation",)
+COLUMN_OF_FIELD = {(model, name): column for column, (model, name) in COLUMNS.items()}
+
+ERR_FILE_ENCODING = _(
+    "The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”."
+)
+ERR_FILE_BINARY = _("This file is not a CSV text file. Choose a .csv or .xlsx file.")
+ERR_FILE_NOT_XLSX = _("This file is not an Excel workbook (.xlsx) that can be read.")
+ERR_FILE_EMPTY = _("The file has no rows below its heading row.")
+ERR_FILE_TOO_MANY_ROWS = _("The file has more than %(max)d rows. Split it into smaller files.")
+ERR_FILE_CSV = _("The file could not be read as CSV: %(error)s")
+ERR_UNKNOWN_COLUMNS = _(
+    "Unknown columns: %(columns)s. Use the headings of the template, or remove these columns."
+)
+ERR_MISSING_COLUMNS = _("Missing columns: %(columns)s.")
+ERR_DUPLICATE_COLUMNS = _("These columns appear more than once: %(columns)s.")
+ERR_UNNAMED_COLUMN = _("Column %(number)d has values but no heading.")
+ERR_ROW_LENGTH = _("The row has %(cells)d cells but the heading row has %(columns)d.")
+ERR_CHOICE = _("“%(value)s” is not one of: %(choices)s.")
+ERR_TOO_LONG = _("At most %(max)d characters (this has %(length)d).")
+ERR_DUPLICATE_ROW = _("Same contact person as row %(row)d.")
+ERR_DUPLICATE_ORGANISATION_ROW = _("Row %(row)d already describes this organisation.")
+ERR_CONFLICTING_ROWS = _("Row %(row)d gives this organisation different values for: %(columns)s.")
+ERR_EMAIL_OTHER_ORGANISATION = _(
+    "This email belongs to a contact person at %(organisation)s, not at this organisation."
+)
+ERR_CONTACT_NAME_NEEDED = _("A new contact person needs a name in contact_name.")
+ERR_PLAN_HAS_ERRORS = _("The file has errors; nothing was imported.")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; nothing in it is looked at further."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(str(m) for m in messages))
+        self.messages = [str(m) for m in messages]
+
+
+# Reading files -----------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    if b"\x00" in content[:8192]:
+        raise ImportFileError([ERR_FILE_BINARY])
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError([ERR_FILE_ENCODING]) from None
+    first_line = text.split("\n", 1)[0]
+    # Swedish spreadsheet programs write semicolons; pick whichever separates the heading row.
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportFileError([ERR_FILE_CSV % {"error": exc}]) from None
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    import openpyxl
+
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ImportFileError([ERR_FILE_NOT_XLSX])
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(value) for value in row])
+            if len(rows) > MAX_ROWS + 1:
+                break
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds of error on a damaged workbook
+        raise ImportFileError([ERR_FILE_NOT_XLSX]) from None
+    return rows
+
+
+def read_table(*, name: str, content: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    """The file's column headings and its rows as {heading: text}; raises ImportFileError."""
+    raw = _read_xlsx(content) if name.lower().endswith(".xlsx") else _read_csv(content)
+    raw = [row for row in raw if any(cell.strip() for cell in row)] if raw else []
+    if len(raw) < 2:
+        raise ImportFileError([ERR_FILE_EMPTY])
+    if len(raw) - 1 > MAX_ROWS:
+        raise ImportFileError([ERR_FILE_TOO_MANY_ROWS % {"max": MAX_ROWS}])
+    headings = [cell.strip().lower().replace(" ", "_") for cell in raw[0]]
+    columns = _check_headings(headings, raw[1:])
+    rows = []
+    for cells in raw[1:]:
+        extra = [cell for cell in cells[len(headings) :] if cell.strip()]
+        row = {heading: (cells[index] if index < len(cells) else "") for index, heading in columns}
+        if extra:
+            row["__error__"] = str(ERR_ROW_LENGTH % {"cells": len(cells), "columns": len(columns)})
+        rows.append(row)
+    return [heading for _index, heading in columns], rows
+
+
+def _check_headings(headings: list[str], rows: list[list[str]]) -> list[tuple[int, str]]:
+    errors = []
+    columns = []
+    for index, heading in enumerate(headings):
+        if heading:
+            columns.append((index, heading))
+        elif any(index < len(row) and row[index].strip() for row in rows):
+            errors.append(ERR_UNNAMED_COLUMN % {"number": index + 1})
+    names = [heading for _index, heading in columns]
+    unknown = [name for name in names if name not in COLUMNS]
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if unknown:
+        errors.append(ERR_UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
+    if missing:
+        errors.append(ERR_MISSING_COLUMNS % {"columns": ", ".join(missing)})
+    if duplicated:
+        errors.append(ERR_DUPLICATE_COLUMNS % {"columns": ", ".join(duplicated)})
+    if errors:
+        raise ImportFileError(errors)
+    return columns
+
+
+# Planning ----------------------------------------------------------------------------------------
+
+
+def _choice_lookup(model_field: models.Field) -> dict[str, Any]:
+    """Codes and labels in every language the portal speaks, compared without case."""
+    lookup = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in model_field.choices:
+                lookup[str(label).casefold()] = value
+                lookup[str(value).casefold()] = value
+    return lookup
+
+
+def _unescape(text: str) -> str:
+    """Undo the apostrophe the export puts before formula-like cells, so round trips are exact."""
+    if text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
+
+
+@dataclass
+class RowPlan:
+    line: int  # the row's line in the file, the heading row being line 1
+    label: str
+    contact_label: str = ""
+    errors: list[str] = field(default_factory=list)
+    organisation_action: str = ""  # "new", "update" or "unchanged"
+    contact_action: str = ""  # "new", "update", "unchanged" or "" (no contact in the row)
+    assessment_action: str = ""
+    organisation_key: Any = None
+    organisation: Organisation | None = None
+    organisation_values: dict[str, Any] = field(default_factory=dict)
+    contact: Contact | None = None
+    contact_values: dict[str, Any] | None = None
+    assessment_values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes_anything(self) -> bool:
+        actions = (self.organisation_action, self.contact_action, self.assessment_action)
+        return any(action in ("new", "update") for action in actions)
+
+
+@dataclass
+class ImportPlan:
+    columns: list[str]
+    rows: list[RowPlan]
+
+    @property
+    def error_rows(self) -> list[RowPlan]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.error_rows
+
+    def count(self, kind: str, action: str) -> int:
+        if kind == "organisation":
+            seen = {row.organisation_key for row in self.rows if row.organisation_action == action}
+            return len(seen)
+        return sum(1 for row in self.rows if getattr(row, f"{kind}_action") == action)
+
+
+class _Planner:
+    def __init__(self, alliance: Alliance, columns: list[str]):
+        self.alliance = alliance
+        self.columns = columns
+        self.lookups = {
+            column: _choice_lookup(model._meta.get_field(name))
+            for column, (model, name) in COLUMNS.items()
+            if model._meta.get_field(name).choices
+        }
+        self.seen_contacts: dict[Any, int] = {}
+        self.seen_organisations: dict[Any, RowPlan] = {}
+
+    # One row's cells → model values, with a message per bad cell.
+    def _values(self, row: dict[str, str], model, errors: list[str]) -> dict[str, Any]:
+        values = {}
+        for column in self.columns:
+            column_model, name = COLUMNS[column]
+            if column_model is not model:
+                continue
+            text = _unescape(row.get(column, "").strip())
+            model_field = model._meta.get_field(name)
+            if column in self.lookups and text:
+                if text.casefold() not in self.lookups[column]:
+                    choices = ", ".join(str(label) for _value, label in model_field.choices)
+                    errors.append(f"{column}: {ERR_CHOICE % {'value': text, 'choices': choices}}")
+                    continue
+                values[name] = self.lookups[column][text.casefold()]
+                continue
+            if model_field.max_length and len(text) > model_field.max_length:
+                message = ERR_TOO_LONG % {"max": model_field.max_length, "length": len(text)}
+                errors.append(f"{column}: {message}")
+                continue
+            if not text and model_field.choices and model_field.has_default():
+                continue  # an empty cell keeps the current value, or the default for a new row
+            if not text and (model_field.null or isinstance(model_field, models.DateField)):
+                values[name] = None
+            else:
+                values[name] = text
+        return values
+
+    def _validate(self, instance: models.Model, exclude: list[str], errors: list[str]) -> None:
+        """Runs the model's own validation; messages are named by file column."""
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                column = COLUMN_OF_FIELD.get((type(instance), name), name)
+                errors.extend(f"{column}: {message}" for message in messages)
+
+    def _find_contact(self, email: str) -> Contact | None:
+        if not email:
+            return None
+        return (
+            Contact.objects.select_related("organisation")
+            .annotate(lemail=Lower("email"))
+            .filter(lemail=email.lower())
+            .first()
+        )
+
+    def plan_row(self, line: int, row: dict[str, str]) -> RowPlan:
+        errors: list[str] = []
+        if "__error__" in row:
+            errors.append(row["__error__"])
+        org_values = self._values(row, Organisation, errors)
+        contact_values = self._values(row, Contact, errors)
+        assessment_values = self._values(row, Stakeholder, errors)
+        name = str(org_values.get("name") or "")
+        municipality = str(org_values.get("municipality") or "")
+        plan = RowPlan(line=line, label=name, errors=errors)
+        email = str(contact_values.get("email") or "").lower()
+        has_contact = any(contact_values.get(key) for key in ("name", "email"))
+
+        # Match: the contact by email, then the organisation by name and municipality.
+        contact = self._find_contact(email) if email else None
+        if contact is not None and contact.organisation is not None:
+            organisation = contact.organisation
+            same = organisation.name.casefold() == name.casefold() and (
+                organisation.municipality.casefold() == municipality.casefold()
+            )
+            if not same and name:
+                errors.append(ERR_EMAIL_OTHER_ORGANISATION % {"organisation": organisation})
+        else:
+            organisation = find_organisation(name=name, municipality=municipality) if name else None
+        plan.organisation_key = (
+            ("id", organisation.pk)
+            if organisation
+            else ("new", name.casefold(), municipality.casefold())
+        )
+        plan.organisation = organisation
+        self._plan_organisation(plan, org_values, organisation)
+        if has_contact:
+            if contact is None and organisation is not None and contact_values.get("name"):
+                contact = (
+                    organisation.contacts.annotate(lname=Lower("name"))
+                    .filter(lname=str(contact_values["name"]).lower(), erased_at__isnull=True)
+                    .first()
+                    if not email
+                    else None
+                )
+            self._plan_contact(plan, contact_values, contact, email)
+        self._plan_assessment(plan, assessment_values, organisation)
+        return plan
+
+    def _plan_organisation(self, plan, values, organisation) -> None:
+        instance = Organisation() if organisation is None else _copy(organisation)
+        for key, value in values.items():
+            setattr(instance, key, value)
+        self._validate(instance, [], plan.errors)
+        final = {name: getattr(instance, name) for name in ORGANISATION_FIELDS}
+        plan.organisation_values = final
+        if organisation is None:
+            plan.organisation_action = "new"
+        else:
+            plan.organisation_action = (
+                "update" if _differs(organisation, final, ORGANISATION_FIELDS) else "unchanged"
+            )
+        # Rows about the same organisation must agree on its facts.
+        first = self.seen_organisations.get(plan.organisation_key)
+        if first is None:
+            self.seen_organisations[plan.organisation_key] = plan
+        else:
+            different = [
+                column
+                for column, (model, name) in COLUMNS.items()
+                if model is Organisation
+                and column in self.columns
+                and first.organisation_values.get(name) != final.get(name)
+            ]
+            if different and not first.errors:
+                plan.errors.append(
+                    ERR_CONFLICTING_ROWS % {"row": first.line, "columns": ", ".join(different)}
+                )
+
+    def _plan_contact(self, plan, values, contact, email) -> None:
+        if contact is None and not values.get("name"):
+            plan.errors.append(ERR_CONTACT_NAME_NEEDED)
+            return
+        instance = Contact() if contact is None else _copy(contact)
+        for key, value in values.items():
+            setattr(instance, key, value)
+        self._validate(instance, ["organisation"], plan.errors)
+        final = {name: getattr(instance, name) for name in CONTACT_FIELDS}
+        plan.contact = contact
+        plan.contact_values = final
+        plan.contact_label = str(final.get("name") or "")
+        plan.contact_action = (
+            "new"
+            if contact is None
+            else ("update" if _differs(contact, final, CONTACT_FIELDS) else "unchanged")
+        )
+        key = email or (plan.organisation_key, str(final.get("name")).casefold())
+        if key in self.seen_contacts:
+            plan.errors.append(ERR_DUPLICATE_ROW % {"row": self.seen_contacts[key]})
+        else:
+            self.seen_contacts[key] = plan.line
+
+    def _plan_assessment(self, plan, values, organisation) -> None:
+        existing = (
+            Stakeholder.objects.filter(alliance=self.alliance, organisation=organisation).first()
+            if organisation is not None
+            else None
+        )
+        instance = Stakeholder(alliance=self.alliance) if existing is None else _copy(existing)
+        new_status = values.pop("status", None)
+        for key, value in values.items():
+            setattr(instance, key, value)
+        if new_status:
+            if existing is None:
+                instance.status = new_status
+            else:
+                try:
+                    instance.change_status(new_status)
+                except InvalidTransition as exc:
+                    plan.errors.append(f"status: {exc.messages[0]}")
+        self._validate(instance, ["alliance", "organisation"], plan.errors)
+        final = {name: getattr(instance, name) for name in ASSESSMENT_FIELDS}
+        plan.assessment_values = final
+        plan.assessment_action = (
+            "new"
+            if existing is None
+            else ("update" if _differs(existing, final, ASSESSMENT_FIELDS) else "unchanged")
+        )
+        first = self.seen_organisations.get(plan.organisation_key)
+        if first is not None and first is not plan and not plan.errors:
+            if not plan.contact_action and not first.errors:
+                plan.errors.append(ERR_DUPLICATE_ORGANISATION_ROW % {"row": first.line})
+            different = [
+                name
+                for name in ASSESSMENT_FIELDS
+                if name in self.columns and first.assessment_values.get(name) != final.get(name)
+            ]
+            if different and not first.errors:
+                plan.errors.append(
+                    ERR_CONFLICTING_ROWS % {"row": first.line, "columns": ", ".join(different)}
+                )
+            # Later rows about the same organisation only add contact people.
+            plan.assessment_action = "unchanged" if first.assessment_action else ""
+
+
+def _copy(instance: models.Model) -> models.Model:
+    """A detached copy to validate changes on, leaving the original for comparison."""
+    return copy.copy(instance)
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return value
+
+
+def _differs(instance: models.Model, final: dict[str, Any], names: tuple[str, ...]) -> bool:
+    for name in names:
+        before = instance._meta.get_field(name).to_python(getattr(instance, name))
+        after = instance._meta.get_field(name).to_python(final.get(name))
+        if _normalise(before) != _normalise(after):
+            return True
+    return False
+
+
+def plan_import(
+    *, alliance: Alliance, columns: list[str], rows: list[dict[str, str]]
+) -> ImportPlan:
+    """What importing these rows would do; writes nothing."""
+    planner = _Planner(alliance, columns)
+    return ImportPlan(
+        columns=columns,
+        rows=[planner.plan_row(index + 2, row) for index, row in enumerate(rows)],
+    )
+
+
+# Applying ----------------------------------------------------------------------------------------
+
+
+def _convert(model, values: dict[str, Any]) -> dict[str, Any]:
+    return {name: model._meta.get_field(name).to_python(value) for name, value in values.items()}
+
+
+@transaction.atomic
+def import_apply(
+    *,
+    alliance: Alliance,
+    actor: User,
+    columns: list[str],
+    rows: list[dict[str, str]],
+    filename: str = "",
+) -> ImportPlan:
+    """Plans the rows again against the current data and writes them all, or nothing."""
+    plan = plan_import(alliance=alliance, columns=columns, rows=rows)
+    if not plan.is_valid:
+        raise ValidationError(ERR_PLAN_HAS_ERRORS)
+    organisations: dict[Any, Organisation] = {}
+    for row in plan.rows:
+        organisation = organisations.get(row.organisation_key)
+        if organisation is None:
+            organisation = row.organisation or Organisation()
+            for name, value in _convert(Organisation, row.organisation_values).items():
+                setattr(organisation, name, value)
+            if row.organisation_action != "unchanged":
+                organisation.full_clean()
+                organisation.save()
+            organisations[row.organisation_key] = organisation
+        if row.contact_values is not None and row.contact_action != "unchanged":
+            contact = row.contact or Contact(organisation=organisation)
+            for name, value in _convert(Contact, row.contact_values).items():
+                setattr(contact, name, value)
+            contact.full_clean()
+            contact.save()
+        if row.assessment_action in ("new", "update"):
+            stakeholder, _created = Stakeholder.objects.get_or_create(
+                alliance=alliance, organisation=organisation
+            )
+            for name, value in _convert(Stakeholder, row.assessment_values).items():
+                setattr(stakeholder, name, value)
+            stakeholder.full_clean()
+            stakeholder.save()
+    audit_record(
+        actor=actor,
+        action="stakeholders.imported",
+        obj=alliance,
+        changes={
+            "file": filename,
+            "rows": len(plan.rows),
+            "organisations_new": plan.count("organisation", "new"),
+            "organisations_updated": plan.count("organisation", "update"),
+            "contacts_new": plan.count("contact", "new"),
+            "contacts_updated": plan.count("contact", "update"),
+        },
+    )
+    return plan
+
+
+# Exporting ---------------------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (CSV injection)."""
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _export_value(instance: models.Model | None, name: str) -> str:
+    if instance is None:
+        return ""
+    model_field = instance._meta.get_field(name)
+    value = getattr(instance, name)
+    if model_field.choices and value not in ("", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def export_rows(stakeholders) -> tuple[list[str], list[list[str]]]:
+    """One row per contact person (one row for an organisation without any), every column.
+
+    `stakeholders` must come from stakeholder_list(with_contacts=True).
+    """
+    headings = list(COLUMNS)
+    rows = []
+    for stakeholder in stakeholders:
+        objects = {Organisation: stakeholder.organisation, Stakeholder: stakeholder}
+        for contact in stakeholder.organisation.current_contacts or [None]:
+            objects[Contact] = contact
+            rows.append(
+                [
+                    neutralise(_export_value(objects[model], name))
+                    for model, name in COLUMNS.values()
+                ]
+            )
+    return headings, rows
+
+
+def to_csv(headings: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headings)
+    writer.writerows(rows)
+    # The byte order mark makes Excel open the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(headings: list[str], rows: list[list[str]]) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="Stakeholders")
+    sheet.append(headings)
+    for row in rows:
+        # Every cell is written as text; openpyxl would otherwise store "=…" as a formula.
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,777 @@
+"""Views of the stakeholder pages: authorise → bind form → call service → message → redirect."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alliance_portal.audit import audit_record
+from alliance_portal.forms import add_service_errors, service_error_messages
+from alliance_portal.pdf import pdf_response, render_pdf
+from alliance_portal.permissions import Capability
+from alliances.permissions import get_alliance_for_user, get_membership_for_user
+
+from . import selectors, services, tabular
+from .filters import StakeholderFilter
+from .forms import (
+    AssessmentForm,
+    ContactEraseForm,
+    ContactForm,
+    GapForm,
+    ImportUploadForm,
+    MemberLinkForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    ProgrammeForm,
+)
+from .permissions import (
+    get_contact_for_user,
+    get_gap_for_user,
+    get_programme_for_user,
+    get_stakeholder_for_user,
+)
+from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS
+
+PAGE_SIZE = 25
+IMPORT_SESSION_KEY = "stakeholder-import-{alliance}"
+IMPORT_PREVIEW_ROWS = 200
+
+
+def _context(access, section: str, **extra) -> dict:
+    return {"access": access, "alliance": access.alliance, "section": section, **extra}
+
+
+SORTABLE_COLUMNS = (
+    ("name", _lazy("Organisation")),
+    ("category", _lazy("Category")),
+    ("sector", _lazy("Sector")),
+    ("municipality", _lazy("Municipality")),
+    ("impact", _lazy("Impact")),
+    ("interest", _lazy("Interest")),
+    ("status", _lazy("Status")),
+)
+
+
+def _sort_columns(current: str) -> list[dict]:
+    """Table headings that sort by their column; a second click reverses the order."""
+    columns = []
+    for key, label in SORTABLE_COLUMNS:
+        ascending, descending = current == key, current == f"-{key}"
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "next": f"-{key}" if ascending else key,
+                "aria_sort": "ascending" if ascending else "descending" if descending else "none",
+            }
+        )
+    return columns
+
+
+def _filtered(request, access, *, with_contacts: bool = False) -> StakeholderFilter:
+    return StakeholderFilter(
+        request.GET or None,
+        queryset=selectors.stakeholder_list(alliance=access.alliance, with_contacts=with_contacts),
+        alliance=access.alliance,
+    )
+
+
+# The register and the mapping -------------------------------------------------------------------
+
+
+@login_required
+def stakeholder_list(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
+    stakeholder_filter = _filtered(request, access)
+    page = Paginator(stakeholder_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stakeholders/list.html",
+        _context(
+            access,
+            "register",
+            filter=stakeholder_filter,
+            page=page,
+            sort_columns=_sort_columns(request.GET.get("sort", "")),
+            has_any=access.alliance.stakeholders.exists(),
+        ),
+    )
+
+
+@login_required
+def stakeholder_grid(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
+    stakeholder_filter = _filtered(request, access)
+    return render(
+        request,
+        "stakeholders/grid.html",
+        _context(
+            access,
+            "grid",
+            filter=stakeholder_filter,
+            grid=selectors.impact_interest_grid(stakeholder_filter.qs),
+        ),
+    )
+
+
+def _stakeholder_forms(request, stakeholder=None):
+    data = request.POST if request.method == "POST" else None
+    if stakeholder is None:
+        organisation_form = NewOrganisationForm(data, prefix="org")
+        assessment_form = AssessmentForm(data, prefix="assessment")
+    else:
+        organisation_form = OrganisationForm(
+            data,
+            prefix="org",
+            initial=model_to_dict(stakeholder.organisation, fields=ORGANISATION_FIELDS),
+        )
+        assessment_form = AssessmentForm(
+            data, prefix="assessment", initial=model_to_dict(stakeholder, fields=ASSESSMENT_FIELDS)
+        )
+    return organisation_form, assessment_form
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_create(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
+    organisation_form, assessment_form = _stakeholder_forms(request)
+    if request.method == "POST" and organisation_form.is_valid() and assessment_form.is_valid():
+        try:
+            stakeholder, joined = services.stakeholder_create(
+                alliance=access.alliance,
+                actor=request.user,
+                organisation=organisation_form.cleaned_data,
+                assessment=assessment_form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(organisation_form, exc)
+        else:
+            if joined:
+                messages.info(
+                    request,
+                    _(
+                        "%(organisation)s was already in the portal's register. It is now in "
+                        "your mapping; check its details below."
+                    )
+                    % {"organisation": stakeholder.organisation},
+                )
+            else:
+                messages.success(request, _("The organisation was added to the mapping."))
+            return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    return render(
+        request,
+        "stakeholders/stakeholder_form.html",
+        _context(
+            access,
+            "register",
+            organisation_form=organisation_form,
+            assessment_form=assessment_form,
+            title=_("Add an organisation"),
+        ),
+    )
+
+
+@login_required
+def stakeholder_detail(request, alliance_id: int, stakeholder_id: int):
+    access, stakeholder = get_stakeholder_for_user(request.user, alliance_id, stakeholder_id)
+    organisation = stakeholder.organisation
+    return render(
+        request,
+        "stakeholders/detail.html",
+        _context(
+            access,
+            "register",
+            stakeholder=stakeholder,
+            organisation=organisation,
+            contacts=(
+                selectors.contact_list(organisation=organisation)
+                if access.can(Capability.VIEW_CONTACTS)
+                else None
+            ),
+            programmes=selectors.programmes_for_organisation(
+                alliance=access.alliance, organisation=organisation
+            ),
+            other_alliances=organisation.assessments.exclude(alliance=access.alliance).count(),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_edit(request, alliance_id: int, stakeholder_id: int):
+    access, stakeholder = get_stakeholder_for_user(
+        request.user, alliance_id, stakeholder_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    organisation_form, assessment_form = _stakeholder_forms(request, stakeholder)
+    if request.method == "POST" and organisation_form.is_valid() and assessment_form.is_valid():
+        try:
+            with transaction.atomic():
+                services.organisation_update(
+                    organisation=stakeholder.organisation,
+                    alliance=access.alliance,
+                    actor=request.user,
+                    **organisation_form.cleaned_data,
+                )
+                services.stakeholder_update(
+                    stakeholder=stakeholder, actor=request.user, **assessment_form.cleaned_data
+                )
+        except ValidationError as exc:
+            add_service_errors(assessment_form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    return render(
+        request,
+        "stakeholders/stakeholder_form.html",
+        _context(
+            access,
+            "register",
+            organisation_form=organisation_form,
+            assessment_form=assessment_form,
+            stakeholder=stakeholder,
+            title=_("Edit %(organisation)s") % {"organisation": stakeholder.organisation.name},
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stakeholder_remove(request, alliance_id: int, stakeholder_id: int):
+    access, stakeholder = get_stakeholder_for_user(
+        request.user, alliance_id, stakeholder_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    if request.method == "POST":
+        services.stakeholder_remove(stakeholder=stakeholder, actor=request.user)
+        messages.success(
+            request,
+            _("%(organisation)s was removed from the mapping.")
+            % {"organisation": stakeholder.organisation},
+        )
+        return redirect("stakeholders:list", access.alliance.pk)
+    return render(
+        request,
+        "stakeholders/confirm.html",
+        _context(
+            access,
+            "register",
+            title=_("Remove %(organisation)s from the mapping?")
+            % {"organisation": stakeholder.organisation},
+            explanation=_(
+                "The alliance's assessment of this organisation is deleted and the organisation "
+                "is unlinked from support programmes and members. The organisation and its "
+                "contact people stay in the portal's register."
+            ),
+            confirm_label=_("Remove from the mapping"),
+            cancel_url=reverse("stakeholders:detail", args=[access.alliance.pk, stakeholder.pk]),
+        ),
+    )
+
+
+# Contact people ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_create(request, alliance_id: int, stakeholder_id: int):
+    access, stakeholder = get_stakeholder_for_user(
+        request.user, alliance_id, stakeholder_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_create(
+                organisation=stakeholder.organisation,
+                alliance=access.alliance,
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The contact person was added."))
+            return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    return render(
+        request,
+        "stakeholders/contact_form.html",
+        _context(
+            access,
+            "register",
+            form=form,
+            stakeholder=stakeholder,
+            title=_("Add a contact person at %(organisation)s")
+            % {"organisation": stakeholder.organisation.name},
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, alliance_id: int, contact_id: int):
+    access, stakeholder, contact = get_contact_for_user(
+        request.user, alliance_id, contact_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    if contact.is_erased:
+        raise Http404
+    form = ContactForm(request.POST or None, initial=model_to_dict(contact, fields=CONTACT_FIELDS))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(
+                contact=contact, alliance=access.alliance, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    return render(
+        request,
+        "stakeholders/contact_form.html",
+        _context(
+            access,
+            "register",
+            form=form,
+            stakeholder=stakeholder,
+            contact=contact,
+            title=_("Edit contact person"),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_erase(request, alliance_id: int, contact_id: int):
+    access, stakeholder, contact = get_contact_for_user(
+        request.user, alliance_id, contact_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    if contact.is_erased:
+        messages.info(request, _("This contact person's data has already been erased."))
+        return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    form = ContactEraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_erase(contact=contact, alliance=access.alliance, actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The contact person's data was erased. The organisation and its assessment "
+                    "are kept."
+                ),
+            )
+            return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    return render(
+        request,
+        "stakeholders/contact_erase.html",
+        _context(access, "register", form=form, stakeholder=stakeholder, contact=contact),
+    )
+
+
+@login_required
+def contact_export(request, alliance_id: int, contact_id: int, fmt: str):
+    """A subject access request: everything held about one contact person, as JSON or PDF."""
+    if fmt not in ("json", "pdf"):
+        raise Http404
+    access, _stakeholder, contact = get_contact_for_user(
+        request.user, alliance_id, contact_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    services.contact_exported(
+        contact=contact, alliance=access.alliance, actor=request.user, fmt=fmt
+    )
+    data = selectors.contact_personal_data(contact=contact)
+    filename = f"contact-{contact.pk}-personal-data"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+        return response
+    pdf = render_pdf(
+        "stakeholders/pdf/contact_data.html",
+        {"data": data, "alliance": access.alliance, "generated_at": timezone.now()},
+        request=request,
+    )
+    return pdf_response(pdf, filename=filename)
+
+
+# Members and representation ---------------------------------------------------------------------
+
+
+@login_required
+def balance(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
+    return render(
+        request,
+        "stakeholders/balance.html",
+        _context(
+            access, "balance", balance=selectors.representation_balance(alliance=access.alliance)
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_link(request, alliance_id: int, membership_id: int):
+    access, membership = get_membership_for_user(
+        request.user, alliance_id, membership_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    if not membership.is_active:
+        raise Http404
+    form = MemberLinkForm(
+        request.POST or None,
+        alliance=access.alliance,
+        initial={"organisation": membership.organisation_id, "contact": membership.contact_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_link(membership=membership, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The member's organisation was saved."))
+            return redirect("stakeholders:balance", access.alliance.pk)
+    return render(
+        request,
+        "stakeholders/member_link.html",
+        _context(access, "balance", form=form, membership=membership),
+    )
+
+
+# Support programmes and gaps --------------------------------------------------------------------
+
+
+@login_required
+def programme_list(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
+    page = Paginator(selectors.programme_list(alliance=access.alliance), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "stakeholders/programme_list.html", _context(access, "programmes", page=page)
+    )
+
+
+def _save_programme(request, access, programme=None):
+    initial = None
+    if programme is not None:
+        initial = model_to_dict(programme, fields=services.PROGRAMME_FIELDS)
+        initial["organisations"] = list(programme.organisations.values_list("pk", flat=True))
+    form = ProgrammeForm(request.POST or None, alliance=access.alliance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_save(
+                alliance=access.alliance,
+                actor=request.user,
+                programme=programme,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The support programme was saved."))
+            return redirect("stakeholders:programmes", access.alliance.pk)
+    title = _("Edit support programme") if programme else _("Add a support programme")
+    return render(
+        request,
+        "stakeholders/item_form.html",
+        _context(access, "programmes", form=form, title=title, cancel="stakeholders:programmes"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_create(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
+    return _save_programme(request, access)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request, alliance_id: int, programme_id: int):
+    access, programme = get_programme_for_user(
+        request.user, alliance_id, programme_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    return _save_programme(request, access, programme)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_delete(request, alliance_id: int, programme_id: int):
+    access, programme = get_programme_for_user(
+        request.user, alliance_id, programme_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    if request.method == "POST":
+        services.programme_delete(programme=programme, actor=request.user)
+        messages.success(request, _("The support programme was deleted."))
+        return redirect("stakeholders:programmes", access.alliance.pk)
+    return render(
+        request,
+        "stakeholders/confirm.html",
+        _context(
+            access,
+            "programmes",
+            title=_("Delete the support programme “%(name)s”?") % {"name": programme.name},
+            explanation=_("Gaps linked to it stay, without the link."),
+            confirm_label=_("Delete"),
+            cancel_url=reverse("stakeholders:programmes", args=[access.alliance.pk]),
+        ),
+    )
+
+
+@login_required
+def gap_list(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
+    page = Paginator(selectors.gap_list(alliance=access.alliance), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "stakeholders/gap_list.html", _context(access, "gaps", page=page))
+
+
+def _save_gap(request, access, gap=None):
+    initial = None
+    if gap is not None:
+        initial = model_to_dict(gap, fields=services.GAP_FIELDS)
+        initial["programmes"] = list(gap.programmes.values_list("pk", flat=True))
+    form = GapForm(request.POST or None, alliance=access.alliance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gap_save(
+                alliance=access.alliance, actor=request.user, gap=gap, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The gap was saved."))
+            return redirect("stakeholders:gaps", access.alliance.pk)
+    title = _("Edit gap") if gap else _("Add a gap")
+    return render(
+        request,
+        "stakeholders/item_form.html",
+        _context(access, "gaps", form=form, title=title, cancel="stakeholders:gaps"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_create(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
+    return _save_gap(request, access)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_edit(request, alliance_id: int, gap_id: int):
+    access, gap = get_gap_for_user(
+        request.user, alliance_id, gap_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    return _save_gap(request, access, gap)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gap_delete(request, alliance_id: int, gap_id: int):
+    access, gap = get_gap_for_user(
+        request.user, alliance_id, gap_id, need=Capability.MANAGE_STAKEHOLDERS
+    )
+    if request.method == "POST":
+        services.gap_delete(gap=gap, actor=request.user)
+        messages.success(request, _("The gap was deleted."))
+        return redirect("stakeholders:gaps", access.alliance.pk)
+    return render(
+        request,
+        "stakeholders/confirm.html",
+        _context(
+            access,
+            "gaps",
+            title=_("Delete the gap “%(name)s”?") % {"name": gap.problem_area},
+            explanation=_("This cannot be undone."),
+            confirm_label=_("Delete"),
+            cancel_url=reverse("stakeholders:gaps", args=[access.alliance.pk]),
+        ),
+    )
+
+
+# Import and export ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, alliance_id: int):
+    """Step 1: upload. A readable file is planned and shown as a preview; nothing is saved."""
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    file_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            columns, rows = tabular.read_table(name=upload.name, content=upload.read())
+        except tabular.ImportFileError as exc:
+            file_errors = exc.messages
+        else:
+            plan = tabular.plan_import(alliance=access.alliance, columns=columns, rows=rows)
+            token = uuid.uuid4().hex
+            # Only the rows wait in the session until the user confirms; one pending file each.
+            request.session[IMPORT_SESSION_KEY.format(alliance=access.alliance.pk)] = {
+                "token": token,
+                "filename": upload.name,
+                "columns": columns,
+                "rows": rows,
+            }
+            return render(
+                request,
+                "stakeholders/import_preview.html",
+                _context(
+                    access,
+                    "import",
+                    plan=plan,
+                    token=token,
+                    filename=upload.name,
+                    listed_rows=_preview_rows(plan),
+                    new_orgs=plan.count("organisation", "new"),
+                    updated_orgs=plan.count("organisation", "update"),
+                    new_contacts=plan.count("contact", "new"),
+                    updated_contacts=plan.count("contact", "update"),
+                    form=ImportUploadForm(),
+                ),
+            )
+    return render(
+        request,
+        "stakeholders/import_upload.html",
+        _context(
+            access,
+            "import",
+            form=form,
+            file_errors=file_errors,
+            columns=list(tabular.COLUMNS),
+            max_rows=tabular.MAX_ROWS,
+        ),
+    )
+
+
+def _preview_rows(plan) -> list:
+    """Every row with an error, then the first rows that change something."""
+    changing = [row for row in plan.rows if not row.errors and row.changes_anything]
+    return plan.error_rows + changing[: max(0, IMPORT_PREVIEW_ROWS - len(plan.error_rows))]
+
+
+@login_required
+@require_POST
+def import_confirm(request, alliance_id: int):
+    """Step 2: the user confirmed the preview; the rows are planned again and written whole."""
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
+    key = IMPORT_SESSION_KEY.format(alliance=access.alliance.pk)
+    pending = request.session.get(key)
+    if request.POST.get("cancel"):
+        request.session.pop(key, None)
+        messages.info(request, _("The import was cancelled; nothing was saved."))
+        return redirect("stakeholders:import", access.alliance.pk)
+    if not pending or pending.get("token") != request.POST.get("token"):
+        messages.error(
+            request,
+            _("This preview is no longer current. Upload the file again to see a new preview."),
+        )
+        return redirect("stakeholders:import", access.alliance.pk)
+    try:
+        plan = tabular.import_apply(
+            alliance=access.alliance,
+            actor=request.user,
+            columns=pending["columns"],
+            rows=pending["rows"],
+            filename=pending["filename"],
+        )
+    except ValidationError as exc:
+        for message in service_error_messages(exc):
+            messages.error(request, message)
+        messages.error(
+            request, _("The data changed since the preview. Upload the file again to check it.")
+        )
+        return redirect("stakeholders:import", access.alliance.pk)
+    request.session.pop(key, None)
+    messages.success(
+        request,
+        _(
+            "Imported %(rows)d rows: %(new)d new and %(updated)d updated organisations, "
+            "%(contacts_new)d new and %(contacts_updated)d updated contact people."
+        )
+        % {
+            "rows": len(plan.rows),
+            "new": plan.count("organisation", "new"),
+            "updated": plan.count("organisation", "update"),
+            "contacts_new": plan.count("contact", "new"),
+            "contacts_updated": plan.count("contact", "update"),
+        },
+    )
+    return redirect("stakeholders:list", access.alliance.pk)
+
+
+@login_required
+def import_template(request, alliance_id: int):
+    get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
+    response = HttpResponse(
+        tabular.to_csv(list(tabular.COLUMNS), []), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="stakeholders-template.csv"'
+    return response
+
+
+@login_required
+def export(request, alliance_id: int, fmt: str):
+    """The filtered list, one row per contact person, in the import's columns."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_CONTACTS)
+    stakeholder_filter = _filtered(request, access, with_contacts=True)
+    headings, rows = tabular.export_rows(stakeholder_filter.qs)
+    audit_record(
+        actor=request.user,
+        action="stakeholders.exported",
+        obj=access.alliance,
+        changes={"format": fmt, "rows": len(rows)},
+    )
+    filename = f"stakeholders-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(
+            tabular.to_csv(headings, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            tabular.to_xlsx(headings, rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def mapping_pdf(request, alliance_id: int):
+    """The guide's mapping tool as a landscape A4 table, for the filtered set."""
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_CONTACTS)
+    stakeholder_filter = _filtered(request, access, with_contacts=True)
+    pdf = render_pdf(
+        "stakeholders/pdf/mapping.html",
+        {
+            "alliance": access.alliance,
+            "stakeholders": stakeholder_filter.qs,
+            "generated_at": timezone.now(),
+            "filtered": bool(request.GET),
+        },
+        request=request,
+    )
+    return pdf_response(pdf, filename=f"{access.alliance.name}-stakeholder-mapping")
