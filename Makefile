@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format messages browser clean
+.PHONY: run test lint format messages browser pdf-libs clean
 
 $(VENV)/.deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 ## run: serve the portal with demo data on http://$(HOST):$(PORT)/ (SQLite, no Redis needed)
-run: $(VENV)/.deps
+run: $(VENV)/.deps pdf-libs
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with an account above. Ctrl-C stops."
@@ -40,8 +40,17 @@ browser:
 		echo "Installing Chromium from Debian's packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+## pdf-libs: make sure the system libraries and fonts WeasyPrint renders PDFs with are installed
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@missing=""; for package in $(PDF_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing from Debian's packages for PDF rendering"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
+
 ## test: install what the tests need, then run the whole suite
-test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser
+test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser pdf-libs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff (lint and format) and the migrations check

@@ -2,11 +2,13 @@
 
 Documents load only the portal's own static files (their print stylesheet, fonts, images).
 Every other URL is refused, so text that users typed can never make the server fetch anything.
+WeasyPrint is imported on first use: it loads Pango, which pages without PDFs do not need.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,34 +17,45 @@ from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Documents are rendered as if served from this host; the fetcher maps it to static files.
 DOCUMENT_BASE_URL = "https://portal.invalid/"
 
 
-class StaticFilesOnly(URLFetcher):
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        static_prefix = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"
-        if parts.netloc != urlsplit(DOCUMENT_BASE_URL).netloc or not parts.path.startswith(
-            static_prefix
-        ):
-            raise ValueError(f"PDFs load only the portal's static files, not {url}")
-        found = finders.find(parts.path.removeprefix(static_prefix))
-        if not found:
-            raise ValueError(f"No static file at {parts.path}")
-        mime_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            url, body=Path(found).read_bytes(), headers={"Content-Type": mime_type}
-        )
+def static_file_for(url: str) -> str | None:
+    """The static file a document URL points at, or None for any other address."""
+    parts = urlsplit(url)
+    static_prefix = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"
+    if parts.netloc != urlsplit(DOCUMENT_BASE_URL).netloc:
+        return None
+    if not parts.path.startswith(static_prefix) or ".." in parts.path:
+        return None
+    return finders.find(parts.path.removeprefix(static_prefix))
+
+
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            found = static_file_for(url)
+            if not found:
+                raise ValueError(f"PDFs load only the portal's static files, not {url}")
+            mime_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                url, body=Path(found).read_bytes(), headers={"Content-Type": mime_type}
+            )
+
+    return StaticFilesOnly
 
 
 def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     """Renders the template with the context and returns the PDF's bytes."""
+    from weasyprint import HTML
+
     html = render_to_string(template_name, context, request=request)
-    document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=StaticFilesOnly())
+    document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=_fetcher_class()())
     return document.write_pdf()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 
@@ -44,7 +45,7 @@ from .permissions import (
     get_programme_for_user,
     get_stakeholder_for_user,
 )
-from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS
+from .services import ASSESSMENT_FIELDS
 
 PAGE_SIZE = 25
 IMPORT_SESSION_KEY = "stakeholder-import-{alliance}"
@@ -134,10 +135,10 @@ def _stakeholder_forms(request, stakeholder=None):
         organisation_form = NewOrganisationForm(data, prefix="org")
         assessment_form = AssessmentForm(data, prefix="assessment")
     else:
+        # A bound instance lets the register's uniqueness check skip the organisation itself;
+        # the service loads its own copy, so it still sees what changed.
         organisation_form = OrganisationForm(
-            data,
-            prefix="org",
-            initial=model_to_dict(stakeholder.organisation, fields=ORGANISATION_FIELDS),
+            data, prefix="org", instance=copy.copy(stakeholder.organisation)
         )
         assessment_form = AssessmentForm(
             data, prefix="assessment", initial=model_to_dict(stakeholder, fields=ASSESSMENT_FIELDS)
@@ -327,7 +328,7 @@ def contact_edit(request, alliance_id: int, contact_id: int):
     )
     if contact.is_erased:
         raise Http404
-    form = ContactForm(request.POST or None, initial=model_to_dict(contact, fields=CONTACT_FIELDS))
+    form = ContactForm(request.POST or None, instance=copy.copy(contact))
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_update(

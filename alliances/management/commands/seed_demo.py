@@ -10,6 +10,7 @@ from django.db import transaction
 from alliance_portal.permissions import Role
 from alliances import services
 from alliances.models import Alliance, Membership, User
+from stakeholders.demo import seed_stakeholders
 
 # Printed by `make run` for the demo accounts; never used outside the demo data.
 DEMO_PASSWORD = "demo-alliance-2026"  # noqa: S105
@@ -75,6 +76,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             if not Alliance.objects.filter(name=ALLIANCE_NAME).exists():
                 self._create()
+            alliance = Alliance.objects.get(name=ALLIANCE_NAME)
+            # Databases seeded before the stakeholder register existed get their mapping too.
+            if not alliance.stakeholders.exists():
+                chair = User.objects.get(email=demo_email(*PEOPLE[0][:2]))
+                seed_stakeholders(alliance=alliance, actor=chair, demo_domain=DEMO_DOMAIN)
         self._print_logins()
 
     def _user(self, first: str, last: str, language: str, **extra) -> User:
