@@ -19,10 +19,10 @@ ERR_ORGANISATION_EXISTS = _(
 )
 ERR_CONTACT_EMAIL_EXISTS = _("A contact person with this email address is already registered.")
 ERR_AUTHORITY_HOLDER = _(
-    "Say who can commit the organisation when this person cannot, or choose “unknown”."
+    "Say who can commit the organisation when this person cannot, or choose “Unknown”."
 )
-ERR_CONSENT_DATE = _("Give the date consent was given, or leave the basis empty.")
-ERR_CONSENT_IN_FUTURE = _("The consent date cannot be in the future.")
+ERR_CONSENT_DATE = _("Give the date the basis was recorded, or leave the basis empty.")
+ERR_CONSENT_IN_FUTURE = _("The date the basis was recorded cannot be in the future.")
 ERR_COORDINATES = _("Give both latitude and longitude, or neither.")
 ERR_CONTACT_ERASED = _("This contact has been erased; their details can no longer be changed.")
 ERR_STATUS_CHANGE = _("The engagement status cannot go from “%(from)s” to “%(to)s”.")
@@ -158,7 +158,12 @@ class Contact(models.Model):
     consent_basis = models.CharField(
         _("basis for contacting"), max_length=32, choices=ConsentBasis.choices, blank=True
     )
-    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_date = models.DateField(
+        _("basis recorded on"),
+        null=True,
+        blank=True,
+        help_text=_("When the person gave consent, or when the basis was assessed."),
+    )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -112,18 +112,14 @@ class Balance:
 def _balance_warnings(total: int, sectors: Counter, categories: Counter) -> list[str]:
     low, high = RECOMMENDED_REPRESENTATIVES
     warnings = []
-    if total < low:
+    if total < low or total > high:
         warnings.append(
             ngettext(
-                "The alliance has %(count)d representative; the guide advises %(low)d-%(high)d.",
-                "The alliance has %(count)d representatives; the guide advises %(low)d-%(high)d.",
+                "The alliance has %(count)d representative; the guide advises %(low)d to %(high)d.",
+                "The alliance has %(count)d representatives; "
+                "the guide advises %(low)d to %(high)d.",
                 total,
             )
-            % {"count": total, "low": low, "high": high}
-        )
-    elif total > high:
-        warnings.append(
-            _("The alliance has %(count)d representatives; the guide advises %(low)d-%(high)d.")
             % {"count": total, "low": low, "high": high}
         )
     if not categories[Category.MIGRANT_ORGANISATION]:

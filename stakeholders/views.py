@@ -708,11 +708,10 @@ def import_confirm(request, alliance_id: int):
     messages.success(
         request,
         _(
-            "Imported %(rows)d rows: %(new)d new and %(updated)d updated organisations, "
-            "%(contacts_new)d new and %(contacts_updated)d updated contact people."
+            "The import is done. Organisations: %(new)d new, %(updated)d updated. "
+            "Contact people: %(contacts_new)d new, %(contacts_updated)d updated."
         )
         % {
-            "rows": len(plan.rows),
             "new": plan.count("organisation", "new"),
             "updated": plan.count("organisation", "update"),
             "contacts_new": plan.count("contact", "new"),
@@ -771,7 +770,9 @@ def mapping_pdf(request, alliance_id: int):
             "alliance": access.alliance,
             "stakeholders": stakeholder_filter.qs,
             "generated_at": timezone.now(),
-            "filtered": bool(request.GET),
+            "filtered": any(
+                value for key, value in request.GET.items() if key not in ("sort", "page")
+            ),
         },
         request=request,
     )

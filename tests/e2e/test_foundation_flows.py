@@ -9,6 +9,8 @@ from django.core import mail
 from alliance_portal.permissions import Role
 from tests.factories import TEST_PASSWORD, AllianceFactory, MembershipFactory
 
+from .flows import log_in
+
 
 def _alliance_with_people():
     alliance = AllianceFactory(name="Kronoberg Alliance", region="Kronoberg County")
@@ -17,23 +19,13 @@ def _alliance_with_people():
     return alliance, chair
 
 
-def _log_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.assert_accessible()
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/alliances/")
-    page.assert_accessible()
-
-
 def test_log_in_and_open_the_dashboard(a11y_page):
     page = a11y_page
     alliance, chair = _alliance_with_people()
     page.goto("/")
     page.wait_for_url("**/accounts/login/**")
     page.assert_accessible()
-    _log_in(page, chair.email)
+    log_in(page, chair.email)
     page.get_by_role("link", name=re.compile("Kronoberg Alliance")).first.click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/")
     page.assert_accessible()
@@ -52,7 +44,7 @@ def test_log_in_and_open_the_dashboard(a11y_page):
 def test_switch_to_swedish(a11y_page):
     page = a11y_page
     _alliance, chair = _alliance_with_people()
-    _log_in(page, chair.email)
+    log_in(page, chair.email)
     page.get_by_label("Language").select_option("sv")
     page.get_by_role("button", name="Change language").click()
     page.wait_for_load_state("load")
@@ -66,7 +58,7 @@ def test_switch_to_swedish(a11y_page):
 def test_accept_an_invitation(a11y_page):
     page = a11y_page
     alliance, chair = _alliance_with_people()
-    _log_in(page, chair.email)
+    log_in(page, chair.email)
     page.goto(f"/alliances/{alliance.pk}/members/invite/")
     page.assert_accessible()
     page.get_by_label("Email address").fill("newcomer@example.org")
