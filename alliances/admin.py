@@ -25,6 +25,8 @@ MEMBERSHIP_READONLY = (
     "ended_at",
     "ended_by",
     "end_reason",
+    "organisation",
+    "contact",
 )
 
 

@@ -249,6 +249,16 @@ def contact_exported(*, contact: Contact, alliance: Alliance, actor: User, fmt: 
     )
 
 
+def register_exported(*, alliance: Alliance, actor: User, fmt: str, rows: int) -> None:
+    """Records that someone took the register's contact details out of the portal."""
+    audit_record(
+        actor=actor,
+        action="stakeholders.exported",
+        obj=alliance,
+        changes={"format": fmt, "rows": rows},
+    )
+
+
 # Members and the register -----------------------------------------------------------------------
 
 

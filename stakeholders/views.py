@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.audit import audit_record
 from alliance_portal.forms import add_service_errors, service_error_messages
 from alliance_portal.pdf import pdf_response, render_pdf
 from alliance_portal.permissions import Capability
@@ -739,11 +738,8 @@ def export(request, alliance_id: int, fmt: str):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_CONTACTS)
     stakeholder_filter = _filtered(request, access, with_contacts=True)
     headings, rows = tabular.export_rows(stakeholder_filter.qs)
-    audit_record(
-        actor=request.user,
-        action="stakeholders.exported",
-        obj=access.alliance,
-        changes={"format": fmt, "rows": len(rows)},
+    services.register_exported(
+        alliance=access.alliance, actor=request.user, fmt=fmt, rows=len(rows)
     )
     filename = f"stakeholders-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":

@@ -24,12 +24,14 @@ from stakeholders.models import (
     Stakeholder,
 )
 
+from ..conftest import client_for
 from ..factories import (
     ContactFactory,
     GapFactory,
     OrganisationFactory,
     StakeholderFactory,
     SupportProgrammeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +273,20 @@ def test_gap_save_records_linked_programmes(cast):
         "to": 0,
     }
     GapFactory(alliance=cast.alliance)
+
+
+@pytest.mark.parametrize(
+    "name", ["organisation", "contact", "stakeholder", "supportprogramme", "gap"]
+)
+def test_admin_shows_the_register_read_only_without_contact_details(cast, name):
+    stakeholder = StakeholderFactory(alliance=cast.alliance)
+    contact = ContactFactory(organisation=stakeholder.organisation, email="private@example.org")
+    SupportProgrammeFactory(alliance=cast.alliance)
+    GapFactory(alliance=cast.alliance)
+    staff = client_for(UserFactory(is_staff=True, is_superuser=True))
+    listing = staff.get(f"/admin/stakeholders/{name}/")
+    assert listing.status_code == 200
+    page = staff.get(f"/admin/stakeholders/contact/{contact.pk}/change/")
+    assert page.status_code == 200
+    assert b"private@example.org" not in page.content
+    assert b'name="_save"' not in page.content
