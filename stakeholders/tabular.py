@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,7 @@ from alliance_portal.exceptions import InvalidTransition
 from alliances.models import Alliance, User
 
 from .models import Contact, Organisation, Stakeholder
-from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS, find_organisation
+from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS
 
 MAX_ROWS = 5000
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -215,6 +216,7 @@ class RowPlan:
     organisation_values: dict[str, Any] = field(default_factory=dict)
     contact: Contact | None = None
     contact_values: dict[str, Any] | None = None
+    assessment: Stakeholder | None = None
     assessment_values: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -244,9 +246,10 @@ class ImportPlan:
 
 
 class _Planner:
-    def __init__(self, alliance: Alliance, columns: list[str]):
+    def __init__(self, alliance: Alliance, columns: list[str], rows: list[dict[str, str]]):
         self.alliance = alliance
         self.columns = columns
+        self._load_matches(rows)
         self.lookups = {
             column: _choice_lookup(model._meta.get_field(name))
             for column, (model, name) in COLUMNS.items()
@@ -292,15 +295,36 @@ class _Planner:
                 column = COLUMN_OF_FIELD.get((type(instance), name), name)
                 errors.extend(f"{column}: {message}" for message in messages)
 
-    def _find_contact(self, email: str) -> Contact | None:
-        if not email:
-            return None
-        return (
-            Contact.objects.select_related("organisation")
+    def _load_matches(self, rows: list[dict[str, str]]) -> None:
+        """Everything the rows could match, in four queries whatever the number of rows."""
+
+        def cells(column: str) -> set[str]:
+            return {_unescape(row.get(column, "").strip()) for row in rows} - {""}
+
+        emails = {email.lower() for email in cells("contact_email")}
+        self.contacts_by_email = {
+            contact.email.lower(): contact
+            for contact in Contact.objects.select_related("organisation")
             .annotate(lemail=Lower("email"))
-            .filter(lemail=email.lower())
-            .first()
-        )
+            .filter(lemail__in=emails)
+        }
+        names = cells("organisation")
+        self.organisations = {
+            _organisation_key(org.name, org.municipality): org
+            for org in Organisation.objects.annotate(lname=Lower("name")).filter(
+                Q(lname__in={name.lower() for name in names}) | Q(name__in=names)
+            )
+        }
+        self.assessments = {
+            stakeholder.organisation_id: stakeholder
+            for stakeholder in Stakeholder.objects.filter(alliance=self.alliance)
+        }
+        self.contacts_by_name = {
+            (contact.organisation_id, contact.name.casefold()): contact
+            for contact in Contact.objects.filter(
+                organisation__in=self.organisations.values(), erased_at__isnull=True
+            )
+        }
 
     def plan_row(self, line: int, row: dict[str, str]) -> RowPlan:
         errors: list[str] = []
@@ -316,7 +340,7 @@ class _Planner:
         has_contact = any(contact_values.get(key) for key in ("name", "email"))
 
         # Match: the contact by email, then the organisation by name and municipality.
-        contact = self._find_contact(email) if email else None
+        contact = self.contacts_by_email.get(email) if email else None
         if contact is not None and contact.organisation is not None:
             organisation = contact.organisation
             same = organisation.name.casefold() == name.casefold() and (
@@ -325,7 +349,7 @@ class _Planner:
             if not same and name:
                 errors.append(ERR_EMAIL_OTHER_ORGANISATION % {"organisation": organisation})
         else:
-            organisation = find_organisation(name=name, municipality=municipality) if name else None
+            organisation = self.organisations.get(_organisation_key(name, municipality))
         plan.organisation_key = (
             ("id", organisation.pk)
             if organisation
@@ -334,13 +358,10 @@ class _Planner:
         plan.organisation = organisation
         self._plan_organisation(plan, org_values, organisation)
         if has_contact:
-            if contact is None and organisation is not None and contact_values.get("name"):
-                contact = (
-                    organisation.contacts.annotate(lname=Lower("name"))
-                    .filter(lname=str(contact_values["name"]).lower(), erased_at__isnull=True)
-                    .first()
-                    if not email
-                    else None
+            if contact is None and organisation is not None and not email:
+                # Without an email address, a contact is known by name within its organisation.
+                contact = self.contacts_by_name.get(
+                    (organisation.pk, str(contact_values.get("name") or "").casefold())
                 )
             self._plan_contact(plan, contact_values, contact, email)
         self._plan_assessment(plan, assessment_values, organisation)
@@ -400,11 +421,8 @@ class _Planner:
             self.seen_contacts[key] = plan.line
 
     def _plan_assessment(self, plan, values, organisation) -> None:
-        existing = (
-            Stakeholder.objects.filter(alliance=self.alliance, organisation=organisation).first()
-            if organisation is not None
-            else None
-        )
+        existing = self.assessments.get(organisation.pk) if organisation is not None else None
+        plan.assessment = existing
         instance = Stakeholder(alliance=self.alliance) if existing is None else _copy(existing)
         new_status = values.pop("status", None)
         for key, value in values.items():
@@ -442,6 +460,10 @@ class _Planner:
             plan.assessment_action = "unchanged" if first.assessment_action else ""
 
 
+def _organisation_key(name: str, municipality: str) -> tuple[str, str]:
+    return name.strip().casefold(), municipality.strip().casefold()
+
+
 def _copy(instance: models.Model) -> models.Model:
     """A detached copy to validate changes on, leaving the original for comparison."""
     return copy.copy(instance)
@@ -466,7 +488,7 @@ def plan_import(
     *, alliance: Alliance, columns: list[str], rows: list[dict[str, str]]
 ) -> ImportPlan:
     """What importing these rows would do; writes nothing."""
-    planner = _Planner(alliance, columns)
+    planner = _Planner(alliance, columns, rows)
     return ImportPlan(
         columns=columns,
         rows=[planner.plan_row(index + 2, row) for index, row in enumerate(rows)],
@@ -474,6 +496,13 @@ def plan_import(
 
 
 # Applying ----------------------------------------------------------------------------------------
+
+
+def _save(instance: models.Model) -> None:
+    # The plan has checked uniqueness against the data and within the file, and the database's
+    # constraints stand behind it, so the per-row uniqueness queries are skipped here.
+    instance.full_clean(validate_unique=False, validate_constraints=False)
+    instance.save()
 
 
 def _convert(model, values: dict[str, Any]) -> dict[str, Any]:
@@ -501,23 +530,19 @@ def import_apply(
             for name, value in _convert(Organisation, row.organisation_values).items():
                 setattr(organisation, name, value)
             if row.organisation_action != "unchanged":
-                organisation.full_clean()
-                organisation.save()
+                _save(organisation)
             organisations[row.organisation_key] = organisation
         if row.contact_values is not None and row.contact_action != "unchanged":
             contact = row.contact or Contact(organisation=organisation)
             for name, value in _convert(Contact, row.contact_values).items():
                 setattr(contact, name, value)
-            contact.full_clean()
-            contact.save()
+            _save(contact)
         if row.assessment_action in ("new", "update"):
-            stakeholder, _created = Stakeholder.objects.get_or_create(
-                alliance=alliance, organisation=organisation
-            )
+            stakeholder = row.assessment or Stakeholder(alliance=alliance)
+            stakeholder.organisation = organisation
             for name, value in _convert(Stakeholder, row.assessment_values).items():
                 setattr(stakeholder, name, value)
-            stakeholder.full_clean()
-            stakeholder.save()
+            _save(stakeholder)
     audit_record(
         actor=actor,
         action="stakeholders.imported",

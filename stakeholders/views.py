@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -696,9 +696,11 @@ def import_confirm(request, alliance_id: int):
             rows=pending["rows"],
             filename=pending["filename"],
         )
-    except ValidationError as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+    except (ValidationError, IntegrityError) as exc:
+        # Someone changed the register between the preview and the confirmation.
+        if isinstance(exc, ValidationError):
+            for message in service_error_messages(exc):
+                messages.error(request, message)
         messages.error(
             request, _("The data changed since the preview. Upload the file again to check it.")
         )

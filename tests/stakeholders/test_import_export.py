@@ -268,3 +268,33 @@ def test_email_of_a_contact_elsewhere_is_an_error(cast):
         cast.alliance, b"organisation,municipality,contact_email\nA,Lund,kim@example.org\n"
     )
     assert "belongs to a contact person at Other" in plan.rows[0].errors[0]
+
+
+def test_planning_queries_do_not_grow_with_rows(cast, django_assert_max_num_queries):
+    def file_with(count: int) -> bytes:
+        lines = [HEADER.strip()]
+        for index in range(count * 100, count * 101):
+            ContactFactory(email=f"known{index}@example.org")
+            lines.append(f"Org {index},NGO,Public,Lund,P {index},p{index}@example.org,High,")
+            lines.append(f"Org {index},NGO,Public,Lund,K {index},known{index}@example.org,,")
+        return ("\n".join(lines) + "\n").encode()
+
+    for count in (2, 40):
+        content = file_with(count)
+        with django_assert_max_num_queries(4):
+            plan_for(cast.alliance, content)
+
+
+def test_confirm_that_hits_a_changed_register_saves_nothing(cast, monkeypatch):
+    from django.db import IntegrityError
+
+    client = client_for(cast.coordinator)
+    response = upload(client, cast.alliance, "a.csv", GOOD_CSV.encode())
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(tabular, "_save", clash)
+    response = confirm(client, cast.alliance, response)
+    assert response.status_code == 302
+    assert Organisation.objects.count() == 0
