@@ -98,7 +98,7 @@ class ContactForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, submit_label=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preferred_language"].choices = [("", "—"), *settings.LANGUAGES]
         self.helper = _inline_helper()
