@@ -49,21 +49,22 @@ def get_contact_for_user(
     return access, stakeholder, contact
 
 
+def _get_alliance_item(user, alliance_id: int, model, item_id: int, need: Capability):
+    """An object that belongs to the alliance directly (a programme, a gap)."""
+    access = get_alliance_for_user(user, alliance_id, need=need)
+    item = model.objects.filter(pk=item_id, alliance=access.alliance).first()
+    if item is None:
+        raise Http404
+    return access, item
+
+
 def get_programme_for_user(
     user, alliance_id: int, programme_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, SupportProgramme]:
-    access = get_alliance_for_user(user, alliance_id, need=need)
-    programme = SupportProgramme.objects.filter(pk=programme_id, alliance=access.alliance).first()
-    if programme is None:
-        raise Http404
-    return access, programme
+    return _get_alliance_item(user, alliance_id, SupportProgramme, programme_id, need)
 
 
 def get_gap_for_user(
     user, alliance_id: int, gap_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, Gap]:
-    access = get_alliance_for_user(user, alliance_id, need=need)
-    gap = Gap.objects.filter(pk=gap_id, alliance=access.alliance).first()
-    if gap is None:
-        raise Http404
-    return access, gap
+    return _get_alliance_item(user, alliance_id, Gap, gap_id, need)

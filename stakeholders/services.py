@@ -170,11 +170,30 @@ def stakeholder_update(*, stakeholder: Stakeholder, actor: User, **fields: Any) 
 
 
 @transaction.atomic
+def stakeholder_edit(
+    *,
+    stakeholder: Stakeholder,
+    actor: User,
+    organisation: dict[str, Any],
+    assessment: dict[str, Any],
+) -> Stakeholder:
+    """The edit page's one save: the register's facts and the alliance's assessment, or neither."""
+    organisation_update(
+        organisation=stakeholder.organisation,
+        alliance=stakeholder.alliance,
+        actor=actor,
+        **organisation,
+    )
+    return stakeholder_update(stakeholder=stakeholder, actor=actor, **assessment)
+
+
+@transaction.atomic
 def stakeholder_remove(*, stakeholder: Stakeholder, actor: User) -> None:
     """Takes the organisation out of this alliance's mapping; the register keeps it."""
     audit_record(actor=actor, action="stakeholder.removed", obj=stakeholder)
-    for programme in stakeholder.alliance.support_programmes.all():
-        programme.organisations.remove(stakeholder.organisation)
+    SupportProgramme.organisations.through.objects.filter(
+        supportprogramme__alliance=stakeholder.alliance, organisation=stakeholder.organisation
+    ).delete()
     Membership.objects.filter(
         alliance=stakeholder.alliance, organisation=stakeholder.organisation
     ).update(organisation=None, contact=None)
@@ -308,6 +327,25 @@ def _check_same_alliance(alliance: Alliance, organisations=(), programmes=()) ->
         raise ValidationError(ERR_NOT_THIS_ALLIANCE)
 
 
+def _save_with_links(
+    item, *, created: bool, actor: User, kind: str, fields, allowed, links_field: str, links
+):
+    """Saves a programme or gap with its fields and many-to-many links, audited as `kind.*`."""
+    changes = _apply(item, fields, allowed)
+    item.full_clean()
+    item.save()
+    linked = getattr(item, links_field)
+    before = set() if created else set(linked.values_list("pk", flat=True))
+    after = {link.pk for link in links}
+    if before != after:
+        linked.set(links)
+        changes[links_field] = {"from": len(before), "to": len(after)}
+    if created or changes:
+        action = f"{kind}.created" if created else f"{kind}.updated"
+        audit_record(actor=actor, action=action, obj=item, changes=changes)
+    return item
+
+
 @transaction.atomic
 def programme_save(
     *,
@@ -319,20 +357,16 @@ def programme_save(
 ) -> SupportProgramme:
     """Creates a support programme, or updates the one given."""
     _check_same_alliance(alliance, organisations=organisations)
-    created = programme is None
-    programme = programme or SupportProgramme(alliance=alliance)
-    changes = _apply(programme, fields, PROGRAMME_FIELDS)
-    programme.full_clean()
-    programme.save()
-    before = set(programme.organisations.values_list("pk", flat=True)) if not created else set()
-    after = {org.pk for org in organisations}
-    if before != after:
-        programme.organisations.set(organisations)
-        changes["organisations"] = {"from": len(before), "to": len(after)}
-    if created or changes:
-        action = "programme.created" if created else "programme.updated"
-        audit_record(actor=actor, action=action, obj=programme, changes=changes)
-    return programme
+    return _save_with_links(
+        programme or SupportProgramme(alliance=alliance),
+        created=programme is None,
+        actor=actor,
+        kind="programme",
+        fields=fields,
+        allowed=PROGRAMME_FIELDS,
+        links_field="organisations",
+        links=organisations,
+    )
 
 
 @transaction.atomic
@@ -347,24 +381,16 @@ def gap_save(
 ) -> Gap:
     """Creates a gap, or updates the one given."""
     _check_same_alliance(alliance, programmes=programmes)
-    created = gap is None
-    gap = gap or Gap(alliance=alliance)
-    changes = _apply(gap, fields, GAP_FIELDS)
-    gap.full_clean()
-    gap.save()
-    before = set(gap.programmes.values_list("pk", flat=True)) if not created else set()
-    after = {programme.pk for programme in programmes}
-    if before != after:
-        gap.programmes.set(programmes)
-        changes["programmes"] = {"from": len(before), "to": len(after)}
-    if created or changes:
-        audit_record(
-            actor=actor,
-            action="gap.created" if created else "gap.updated",
-            obj=gap,
-            changes=changes,
-        )
-    return gap
+    return _save_with_links(
+        gap or Gap(alliance=alliance),
+        created=gap is None,
+        actor=actor,
+        kind="gap",
+        fields=fields,
+        allowed=GAP_FIELDS,
+        links_field="programmes",
+        links=programmes,
+    )
 
 
 @transaction.atomic

@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -220,16 +222,12 @@ def stakeholder_edit(request, alliance_id: int, stakeholder_id: int):
     organisation_form, assessment_form = _stakeholder_forms(request, stakeholder)
     if request.method == "POST" and organisation_form.is_valid() and assessment_form.is_valid():
         try:
-            with transaction.atomic():
-                services.organisation_update(
-                    organisation=stakeholder.organisation,
-                    alliance=access.alliance,
-                    actor=request.user,
-                    **organisation_form.cleaned_data,
-                )
-                services.stakeholder_update(
-                    stakeholder=stakeholder, actor=request.user, **assessment_form.cleaned_data
-                )
+            services.stakeholder_edit(
+                stakeholder=stakeholder,
+                actor=request.user,
+                organisation=organisation_form.cleaned_data,
+                assessment=assessment_form.cleaned_data,
+            )
         except ValidationError as exc:
             add_service_errors(assessment_form, exc)
         else:
@@ -457,41 +455,110 @@ def member_link(request, alliance_id: int, membership_id: int):
 # Support programmes and gaps --------------------------------------------------------------------
 
 
-@login_required
-def programme_list(request, alliance_id: int):
+@dataclass(frozen=True)
+class LinkedItemKind:
+    """What differs between the programme pages and the gap pages."""
+
+    section: str  # also the list's URL name in this app
+    form: type
+    fields: tuple[str, ...]
+    links_field: str
+    save: Callable
+    delete: Callable
+    saved_message: str
+    deleted_message: str
+    add_title: str
+    edit_title: str
+
+
+PROGRAMMES = LinkedItemKind(
+    section="programmes",
+    form=ProgrammeForm,
+    fields=services.PROGRAMME_FIELDS,
+    links_field="organisations",
+    save=lambda item, **kwargs: services.programme_save(programme=item, **kwargs),
+    delete=lambda item, actor: services.programme_delete(programme=item, actor=actor),
+    saved_message=_lazy("The support programme was saved."),
+    deleted_message=_lazy("The support programme was deleted."),
+    add_title=_lazy("Add a support programme"),
+    edit_title=_lazy("Edit support programme"),
+)
+GAPS = LinkedItemKind(
+    section="gaps",
+    form=GapForm,
+    fields=services.GAP_FIELDS,
+    links_field="programmes",
+    save=lambda item, **kwargs: services.gap_save(gap=item, **kwargs),
+    delete=lambda item, actor: services.gap_delete(gap=item, actor=actor),
+    saved_message=_lazy("The gap was saved."),
+    deleted_message=_lazy("The gap was deleted."),
+    add_title=_lazy("Add a gap"),
+    edit_title=_lazy("Edit gap"),
+)
+
+
+def _list_page(request, alliance_id: int, kind: LinkedItemKind, items, template: str):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
-    page = Paginator(selectors.programme_list(alliance=access.alliance), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request, "stakeholders/programme_list.html", _context(access, "programmes", page=page)
-    )
+    page = Paginator(items(alliance=access.alliance), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, _context(access, kind.section, page=page))
 
 
-def _save_programme(request, access, programme=None):
+def _save_item(request, access, kind: LinkedItemKind, item=None):
     initial = None
-    if programme is not None:
-        initial = model_to_dict(programme, fields=services.PROGRAMME_FIELDS)
-        initial["organisations"] = list(programme.organisations.values_list("pk", flat=True))
-    form = ProgrammeForm(request.POST or None, alliance=access.alliance, initial=initial)
+    if item is not None:
+        initial = model_to_dict(item, fields=kind.fields)
+        initial[kind.links_field] = list(
+            getattr(item, kind.links_field).values_list("pk", flat=True)
+        )
+    form = kind.form(request.POST or None, alliance=access.alliance, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.programme_save(
-                alliance=access.alliance,
-                actor=request.user,
-                programme=programme,
-                **form.cleaned_data,
-            )
+            kind.save(item, alliance=access.alliance, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The support programme was saved."))
-            return redirect("stakeholders:programmes", access.alliance.pk)
-    title = _("Edit support programme") if programme else _("Add a support programme")
+            messages.success(request, kind.saved_message)
+            return redirect(f"stakeholders:{kind.section}", access.alliance.pk)
     return render(
         request,
         "stakeholders/item_form.html",
-        _context(access, "programmes", form=form, title=title, cancel="stakeholders:programmes"),
+        _context(
+            access,
+            kind.section,
+            form=form,
+            title=kind.edit_title if item else kind.add_title,
+            cancel=f"stakeholders:{kind.section}",
+        ),
+    )
+
+
+def _delete_item(request, access, kind: LinkedItemKind, item, *, title: str, explanation: str):
+    if request.method == "POST":
+        kind.delete(item, actor=request.user)
+        messages.success(request, kind.deleted_message)
+        return redirect(f"stakeholders:{kind.section}", access.alliance.pk)
+    return render(
+        request,
+        "stakeholders/confirm.html",
+        _context(
+            access,
+            kind.section,
+            title=title,
+            explanation=explanation,
+            confirm_label=_("Delete"),
+            cancel_url=reverse(f"stakeholders:{kind.section}", args=[access.alliance.pk]),
+        ),
+    )
+
+
+@login_required
+def programme_list(request, alliance_id: int):
+    return _list_page(
+        request,
+        alliance_id,
+        PROGRAMMES,
+        selectors.programme_list,
+        "stakeholders/programme_list.html",
     )
 
 
@@ -499,7 +566,7 @@ def _save_programme(request, access, programme=None):
 @require_http_methods(["GET", "POST"])
 def programme_create(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
-    return _save_programme(request, access)
+    return _save_item(request, access, PROGRAMMES)
 
 
 @login_required
@@ -508,7 +575,7 @@ def programme_edit(request, alliance_id: int, programme_id: int):
     access, programme = get_programme_for_user(
         request.user, alliance_id, programme_id, need=Capability.MANAGE_STAKEHOLDERS
     )
-    return _save_programme(request, access, programme)
+    return _save_item(request, access, PROGRAMMES, programme)
 
 
 @login_required
@@ -517,62 +584,26 @@ def programme_delete(request, alliance_id: int, programme_id: int):
     access, programme = get_programme_for_user(
         request.user, alliance_id, programme_id, need=Capability.MANAGE_STAKEHOLDERS
     )
-    if request.method == "POST":
-        services.programme_delete(programme=programme, actor=request.user)
-        messages.success(request, _("The support programme was deleted."))
-        return redirect("stakeholders:programmes", access.alliance.pk)
-    return render(
+    return _delete_item(
         request,
-        "stakeholders/confirm.html",
-        _context(
-            access,
-            "programmes",
-            title=_("Delete the support programme “%(name)s”?") % {"name": programme.name},
-            explanation=_("Gaps linked to it stay, without the link."),
-            confirm_label=_("Delete"),
-            cancel_url=reverse("stakeholders:programmes", args=[access.alliance.pk]),
-        ),
+        access,
+        PROGRAMMES,
+        programme,
+        title=_("Delete the support programme “%(name)s”?") % {"name": programme.name},
+        explanation=_("Gaps linked to it stay, without the link."),
     )
 
 
 @login_required
 def gap_list(request, alliance_id: int):
-    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
-    page = Paginator(selectors.gap_list(alliance=access.alliance), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "stakeholders/gap_list.html", _context(access, "gaps", page=page))
-
-
-def _save_gap(request, access, gap=None):
-    initial = None
-    if gap is not None:
-        initial = model_to_dict(gap, fields=services.GAP_FIELDS)
-        initial["programmes"] = list(gap.programmes.values_list("pk", flat=True))
-    form = GapForm(request.POST or None, alliance=access.alliance, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.gap_save(
-                alliance=access.alliance, actor=request.user, gap=gap, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The gap was saved."))
-            return redirect("stakeholders:gaps", access.alliance.pk)
-    title = _("Edit gap") if gap else _("Add a gap")
-    return render(
-        request,
-        "stakeholders/item_form.html",
-        _context(access, "gaps", form=form, title=title, cancel="stakeholders:gaps"),
-    )
+    return _list_page(request, alliance_id, GAPS, selectors.gap_list, "stakeholders/gap_list.html")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def gap_create(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
-    return _save_gap(request, access)
+    return _save_item(request, access, GAPS)
 
 
 @login_required
@@ -581,7 +612,7 @@ def gap_edit(request, alliance_id: int, gap_id: int):
     access, gap = get_gap_for_user(
         request.user, alliance_id, gap_id, need=Capability.MANAGE_STAKEHOLDERS
     )
-    return _save_gap(request, access, gap)
+    return _save_item(request, access, GAPS, gap)
 
 
 @login_required
@@ -590,21 +621,13 @@ def gap_delete(request, alliance_id: int, gap_id: int):
     access, gap = get_gap_for_user(
         request.user, alliance_id, gap_id, need=Capability.MANAGE_STAKEHOLDERS
     )
-    if request.method == "POST":
-        services.gap_delete(gap=gap, actor=request.user)
-        messages.success(request, _("The gap was deleted."))
-        return redirect("stakeholders:gaps", access.alliance.pk)
-    return render(
+    return _delete_item(
         request,
-        "stakeholders/confirm.html",
-        _context(
-            access,
-            "gaps",
-            title=_("Delete the gap “%(name)s”?") % {"name": gap.problem_area},
-            explanation=_("This cannot be undone."),
-            confirm_label=_("Delete"),
-            cancel_url=reverse("stakeholders:gaps", args=[access.alliance.pk]),
-        ),
+        access,
+        GAPS,
+        gap,
+        title=_("Delete the gap “%(name)s”?") % {"name": gap.problem_area},
+        explanation=_("This cannot be undone."),
     )
 
 
