@@ -2,8 +2,42 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+from .converters import IdConverter
+
+_ID = re.compile(rf"^{IdConverter.regex}$")
+
+
+def _is_id(value) -> bool:
+    return value in (None, "") or bool(_ID.match(str(value)))
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice whose submitted id must fit a database id column: a huge number answers
+    "select a valid choice" instead of overflowing the database driver."""
+
+    def to_python(self, value):
+        if not _is_id(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """IdChoiceField for several choices."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _is_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
+from alliance_portal.forms import IdChoiceField
 from alliance_portal.permissions import Role
 
 from .models import Alliance, Membership, User
@@ -101,7 +102,7 @@ class MembershipEndForm(forms.Form):
 
 
 class ChairHandOverForm(forms.Form):
-    new_chair = forms.ModelChoiceField(
+    new_chair = IdChoiceField(
         label=_("New chair"), queryset=Membership.objects.none(), empty_label=None
     )
     previous_chair_role = forms.ChoiceField(

@@ -9,6 +9,8 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from alliance_portal.forms import IdChoiceField, IdMultipleChoiceField
+
 from .models import Contact, Gap, Organisation, Stakeholder, SupportProgramme
 from .services import (
     ASSESSMENT_FIELDS,
@@ -105,7 +107,7 @@ class ContactForm(forms.ModelForm):
 
 
 class ProgrammeForm(forms.ModelForm):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = IdMultipleChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -127,7 +129,7 @@ class ProgrammeForm(forms.ModelForm):
 
 
 class GapForm(forms.ModelForm):
-    programmes = forms.ModelMultipleChoiceField(
+    programmes = IdMultipleChoiceField(
         queryset=SupportProgramme.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -147,13 +149,13 @@ class GapForm(forms.ModelForm):
 
 
 class MemberLinkForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
         label=_("Organisation they represent"),
         empty_label=_("None (personal member)"),
     )
-    contact = forms.ModelChoiceField(
+    contact = IdChoiceField(
         queryset=Contact.objects.none(),
         required=False,
         label=_("Contact person in the register"),

@@ -104,7 +104,8 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_csv(content: bytes) -> list[list[str]]:
-    if b"\x00" in content[:8192]:
+    # A NUL anywhere means binary data, and PostgreSQL would refuse to store one in text.
+    if b"\x00" in content:
         raise ImportFileError([ERR_FILE_BINARY])
     try:
         text = content.decode("utf-8-sig")

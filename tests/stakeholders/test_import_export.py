@@ -182,6 +182,14 @@ def test_binary_renamed_csv_is_refused(cast):
     assert str(tabular.ERR_FILE_BINARY) in response.content.decode()
 
 
+def test_nul_byte_deep_in_a_csv_is_refused(cast):
+    content = GOOD_CSV.encode() + b"Late,NGO,Public,Lund,Kim,k@example.org,High," + b"x" * 9000
+    content += b"\x00\n"
+    response = upload(client_for(cast.coordinator), cast.alliance, "a.csv", content)
+    assert str(tabular.ERR_FILE_BINARY) in response.content.decode()
+    assert Organisation.objects.count() == 0
+
+
 def test_binary_renamed_xlsx_is_refused(cast):
     response = upload(client_for(cast.coordinator), cast.alliance, "a.xlsx", b"not a zip at all")
     assert str(tabular.ERR_FILE_NOT_XLSX) in response.content.decode()
