@@ -29,7 +29,7 @@ run: $(VENV)/.deps pdf-libs
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with an account above. Ctrl-C stops."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	DEBUG=true $(VENV)/bin/celery -A alliance_portal worker --beat --pool=solo \
 		--loglevel=warning --schedule=var/celerybeat-schedule & \
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
