@@ -31,14 +31,25 @@ class Capability(StrEnum):
     VIEW_STAKEHOLDERS = "stakeholders.view"
     VIEW_CONTACTS = "contacts.view"
     MANAGE_STAKEHOLDERS = "stakeholders.manage"
+    VIEW_MEETINGS = "meetings.view"
+    MANAGE_MEETINGS = "meetings.manage"
+    COMMENT_MINUTES = "minutes.comment"
+    APPROVE_MINUTES = "minutes.approve"
 
 
 _EVERYONE = frozenset(
-    {Capability.VIEW_ALLIANCE, Capability.VIEW_MEMBERS, Capability.VIEW_STAKEHOLDERS}
+    {
+        Capability.VIEW_ALLIANCE,
+        Capability.VIEW_MEMBERS,
+        Capability.VIEW_STAKEHOLDERS,
+        Capability.VIEW_MEETINGS,
+    }
 )
+# Observers read; members also take part, e.g. by commenting on circulated minutes.
+_MEMBERS = _EVERYONE | {Capability.COMMENT_MINUTES}
 # Contact people's phone numbers and addresses are personal data: only the roles that reach out
-# to stakeholders see them.
-_OUTREACH = _EVERYONE | {Capability.VIEW_CONTACTS}
+# to stakeholders see them. The same roles organise meetings and keep the minutes.
+_OUTREACH = _MEMBERS | {Capability.VIEW_CONTACTS, Capability.MANAGE_MEETINGS}
 _LEADERSHIP = _OUTREACH | {
     Capability.MANAGE_STAKEHOLDERS,
     Capability.EDIT_ALLIANCE,
@@ -48,10 +59,10 @@ _LEADERSHIP = _OUTREACH | {
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.CHAIR: frozenset(_LEADERSHIP | {Capability.HAND_OVER_CHAIR}),
+    Role.CHAIR: frozenset(_LEADERSHIP | {Capability.HAND_OVER_CHAIR, Capability.APPROVE_MINUTES}),
     Role.COORDINATOR: frozenset(_LEADERSHIP),
     Role.SECRETARY: frozenset(_OUTREACH),
-    Role.MEMBER: _EVERYONE,
+    Role.MEMBER: _MEMBERS,
     Role.OBSERVER: _EVERYONE,
 }
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -121,6 +122,12 @@ class Alliance(models.Model):
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, choices=_timezone_choices, default="Europe/Stockholm"
+    )
+    quorum_percent = models.PositiveSmallIntegerField(
+        _("quorum (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of members who must be present for a meeting to take decisions."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -33,6 +33,7 @@ ALLIANCE_EDITABLE_FIELDS = (
     "period_end",
     "public_profile",
     "timezone",
+    "quorum_percent",
 )
 CREATOR_ROLES = (Role.CHAIR, Role.COORDINATOR)
 ERR_CREATOR_ROLE = _("The person creating an alliance becomes its chair or coordinator.")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import factory
 
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Invitation, Membership, User
+from meetings.models import Meeting, Minutes
 from stakeholders.models import (
     Category,
     Contact,
@@ -121,3 +122,32 @@ class GapFactory(factory.django.DjangoModelFactory):
 
     alliance = factory.SubFactory(AllianceFactory)
     problem_area = factory.Sequence(lambda n: f"Problem area {n}")
+
+
+# Meetings are made through the service, so they have the guide's standing agenda and invitees.
+MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+def make_meeting(alliance: Alliance, actor: User, **fields) -> Meeting:
+    """A planned plenary meeting of the alliance, made the way the secretary makes one."""
+    from meetings import services
+
+    starts_at = fields.pop("starts_at", MEETING_START)
+    values = {
+        "kind": Meeting.Kind.PLENARY,
+        "title": "Plenary meeting",
+        "host_organisation": "Växjö municipality",
+        "place": "City library, room 2",
+        "address": "Västra Esplanaden 7, Växjö",
+        "online_link": "",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=3),
+        **fields,
+    }
+    return services.meeting_create(alliance=alliance, actor=actor, fields=values)
+
+
+def make_minutes(meeting: Meeting, actor: User) -> Minutes:
+    from meetings import services
+
+    return services.minutes_start(meeting=meeting, actor=actor)

@@ -24,6 +24,8 @@ from .factories import (
     StakeholderFactory,
     SupportProgrammeFactory,
     UserFactory,
+    make_meeting,
+    make_minutes,
 )
 
 LOGIN = "login-redirect"
@@ -99,6 +101,77 @@ def _with_gap(cast):
     return [cast.alliance.pk, GapFactory(alliance=cast.alliance).pk]
 
 
+def meeting_organisers(code=200):
+    """Chair, coordinators and secretaries: the roles that organise meetings and keep minutes."""
+    return contact_readers(code)
+
+
+def _meeting(cast):
+    return make_meeting(cast.alliance, cast.secretary)
+
+
+def _with_meeting(cast):
+    return [cast.alliance.pk, _meeting(cast).pk]
+
+
+def _with_agenda_item(cast):
+    meeting = _meeting(cast)
+    return [cast.alliance.pk, meeting.pk, meeting.agenda_items.first().pk]
+
+
+def _minutes(cast, *, status=None):
+    from meetings import services
+
+    minutes = make_minutes(_meeting(cast), cast.secretary)
+    if status in ("circulated", "approved"):
+        services.minutes_circulate(minutes=minutes, actor=cast.secretary)
+    if status == "approved":
+        services.minutes_approve(minutes=minutes, actor=cast.chair)
+    return minutes
+
+
+def _with_minutes(status=None):
+    def args(cast):
+        return [cast.alliance.pk, _minutes(cast, status=status).meeting_id]
+
+    return args
+
+
+def _with_minutes_item(status=None, kind=""):
+    def args(cast):
+        minutes = _minutes(cast, status=status)
+        item = minutes.items.filter(kind=kind).first() if kind else minutes.items.first()
+        return [cast.alliance.pk, minutes.meeting_id, item.pk]
+
+    return args
+
+
+def _with_decided_action(cast):
+    from meetings import services
+
+    minutes = _minutes(cast)
+    action = services.decided_action_add(
+        item=minutes.items.first(), actor=cast.secretary, title="Book the hall"
+    )
+    return [cast.alliance.pk, minutes.meeting_id, action.pk]
+
+
+def _with_revision(cast):
+    minutes = _minutes(cast, status="circulated")
+    return [cast.alliance.pk, minutes.meeting_id, minutes.revisions.first().pk]
+
+
+def _participant_key(cast):
+    meeting = _meeting(cast)
+    return [meeting.participants.get(user=cast.member).response_key]
+
+
+def _feed_token(cast):
+    from meetings import services
+
+    return [services.calendar_feed_renew(user=cast.member).token]
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(logged_in(302)),
     "profile": Case(logged_in()),
@@ -166,6 +239,70 @@ MATRIX: dict[str, Case] = {
     "stakeholders:gap_create": Case(alliance_leaders(), args=_alliance),
     "stakeholders:gap_edit": Case(alliance_leaders(), args=_with_gap),
     "stakeholders:gap_delete": Case(alliance_leaders(), args=_with_gap),
+    "actionplans:actions": Case(alliance_members(), args=_alliance),
+    "meetings:list": Case(alliance_members(), args=_alliance),
+    "meetings:create": Case(meeting_organisers(), args=_alliance),
+    "meetings:detail": Case(alliance_members(), args=_with_meeting),
+    "meetings:edit": Case(meeting_organisers(), args=_with_meeting),
+    "meetings:transition": Case(
+        meeting_organisers(), args=lambda cast: [*_with_meeting(cast), "cancel"]
+    ),
+    "meetings:agenda_item_add": Case(meeting_organisers(), args=_with_meeting),
+    "meetings:agenda_item_edit": Case(meeting_organisers(), args=_with_agenda_item),
+    "meetings:agenda_item_remove": Case(meeting_organisers(), args=_with_agenda_item),
+    "meetings:agenda_item_move": Case(
+        meeting_organisers(302),
+        method="post",
+        args=_with_agenda_item,
+        data=lambda cast: {"direction": "down"},
+    ),
+    "meetings:participants": Case(alliance_members(), args=_with_meeting),
+    "meetings:guest_invite": Case(
+        meeting_organisers(302),
+        method="post",
+        args=_with_meeting,
+        data=lambda cast: {"name": "A Guest", "email": "guest@example.org"},
+    ),
+    "meetings:answer": Case(
+        alliance_members(302), method="post", args=_with_meeting, data=lambda c: {"response": "yes"}
+    ),
+    "meetings:ics": Case(alliance_members(), args=_with_meeting),
+    "meetings:agenda_pdf": Case(alliance_members(), args=_with_meeting),
+    "meetings:minutes": Case(alliance_members(), args=_with_minutes()),
+    "meetings:minutes_start": Case(meeting_organisers(302), method="post", args=_with_meeting),
+    "meetings:minutes_save": Case(
+        meeting_organisers(302),
+        method="post",
+        args=_with_minutes(),
+        data=lambda cast: {"base_version": "1"},
+    ),
+    "meetings:minutes_correct": Case(meeting_organisers(), args=_with_minutes("approved")),
+    "meetings:minutes_transition": Case(
+        meeting_organisers(), args=lambda cast: [*_with_minutes()(cast), "circulate"]
+    ),
+    "meetings:minutes_record_approval": Case(
+        meeting_organisers(302),
+        method="post",
+        args=_with_minutes_item(kind="previous_minutes"),
+    ),
+    "meetings:decided_action_add": Case(meeting_organisers(), args=_with_minutes_item()),
+    "meetings:decided_action_remove": Case(
+        meeting_organisers(302), method="post", args=_with_decided_action
+    ),
+    "meetings:member_comment_add": Case(
+        {**alliance_members(302), "observer": 403},
+        method="post",
+        args=_with_minutes_item("circulated"),
+        data=lambda cast: {"body": "Please add the venue."},
+    ),
+    "meetings:minutes_history": Case(alliance_members(), args=_with_minutes("circulated")),
+    "meetings:minutes_revision": Case(alliance_members(), args=_with_revision),
+    "meetings:minutes_pdf": Case(alliance_members(), args=_with_minutes("circulated")),
+    "meetings:answer_by_link": Case(everyone(), args=_participant_key),
+    "meetings:calendar_feeds": Case(logged_in()),
+    "meetings:calendar_feed_renew": Case(logged_in(302), method="post"),
+    "meetings:calendar_feed_revoke": Case(logged_in(302), method="post"),
+    "meetings:calendar_feed": Case(everyone(), args=_feed_token),
 }
 
 
@@ -265,6 +402,20 @@ def test_each_role_of_the_cast_is_a_real_role(cast):
     assert roles == set(Role.values)
 
 
+def _other_meeting_ids(cast) -> dict[str, int]:
+    """A meeting of the alliance and one of another alliance, both with minutes."""
+    own = make_meeting(cast.alliance, cast.secretary)
+    make_minutes(own, cast.secretary)
+    other = make_meeting(cast.other_alliance, cast.other_chair)
+    other_minutes = make_minutes(other, cast.other_chair)
+    return {
+        "meeting": own.pk,
+        "other_meeting": other.pk,
+        "other_item": other.agenda_items.first().pk,
+        "other_minutes_item": other_minutes.items.first().pk,
+    }
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -279,6 +430,16 @@ def test_each_role_of_the_cast_is_a_real_role(cast):
         "/alliances/{alliance}/stakeholders/gaps/{other_gap}/edit/",
         "/alliances/{other}/stakeholders/",
         "/alliances/{alliance}/stakeholders/99999999999999999999999/",
+        "/alliances/{alliance}/meetings/{other_meeting}/",
+        "/alliances/{alliance}/meetings/{other_meeting}/minutes/",
+        "/alliances/{alliance}/meetings/{other_meeting}/meeting.ics",
+        "/alliances/{alliance}/meetings/{other_meeting}/agenda.pdf",
+        "/alliances/{alliance}/meetings/{other_meeting}/minutes.pdf",
+        "/alliances/{alliance}/meetings/{other_meeting}/agenda/{other_item}/edit/",
+        "/alliances/{alliance}/meetings/{meeting}/agenda/{other_item}/edit/",
+        "/alliances/{alliance}/meetings/{meeting}/minutes/items/{other_minutes_item}/actions/new/",
+        "/alliances/{other}/meetings/{other_meeting}/",
+        "/alliances/{alliance}/meetings/99999999999999999999999/",
     ],
 )
 def test_hostile_ids_in_urls_are_404(cast, path):
@@ -290,5 +451,6 @@ def test_hostile_ids_in_urls_are_404(cast, path):
         other_contact=ContactFactory(organisation=other_stakeholder.organisation).pk,
         other_programme=SupportProgrammeFactory(alliance=cast.other_alliance).pk,
         other_gap=GapFactory(alliance=cast.other_alliance).pk,
+        **_other_meeting_ids(cast),
     )
     assert client_for(cast.chair).get(url).status_code == 404

@@ -58,7 +58,12 @@ def test_hostile_text_is_escaped(cast):
     client = client_for(cast.chair)
     response = client.post(
         reverse("alliances:edit", args=[cast.alliance.pk]),
-        {"name": "<script>alert('x')</script>", "region": "R", "timezone": "Europe/Stockholm"},
+        {
+            "name": "<script>alert('x')</script>",
+            "region": "R",
+            "timezone": "Europe/Stockholm",
+            "quorum_percent": 50,
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("alliances:detail", args=[cast.alliance.pk])).content.decode()
@@ -74,6 +79,7 @@ def test_edit_with_bad_period_keeps_saved_data(cast):
             "name": "Renamed",
             "region": "R",
             "timezone": "Europe/Stockholm",
+            "quorum_percent": 50,
             "period_start": "2027-01-01",
             "period_end": "2026-01-01",
         },
@@ -88,7 +94,7 @@ def test_edit_with_bad_period_keeps_saved_data(cast):
 def test_edit_rejects_oversize_name_with_message(cast):
     response = client_for(cast.chair).post(
         reverse("alliances:edit", args=[cast.alliance.pk]),
-        {"name": "x" * 201, "region": "R", "timezone": "Europe/Stockholm"},
+        {"name": "x" * 201, "region": "R", "timezone": "Europe/Stockholm", "quorum_percent": 50},
     )
     assert response.status_code == 200
     assert "at most 200 characters" in response.content.decode()
@@ -115,6 +121,7 @@ def test_create_alliance_as_coordinator(cast):
             "name": "Gotland Alliance",
             "region": "Gotland",
             "timezone": "Europe/Stockholm",
+            "quorum_percent": 50,
         },
     )
     alliance = Alliance.objects.get(name="Gotland Alliance")
