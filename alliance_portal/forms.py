@@ -40,6 +40,16 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def formfield_assuming_https(model_field, **kwargs):
+    """A ModelForm `formfield_callback`: addresses typed without a scheme ("example.org") are
+    taken as https."""
+    from django.db import models
+
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field where the form has one."""
     if hasattr(exc, "error_dict"):

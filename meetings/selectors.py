@@ -124,7 +124,7 @@ def responsible_choices(alliance: Alliance):
         .select_related("user")
         .order_by("user__first_name", "user__last_name")
     )
-    organisations = Organisation.objects.filter(stakeholders__alliance=alliance).order_by("name")
+    organisations = Organisation.objects.filter(assessments__alliance=alliance).order_by("name")
     return members, organisations
 
 

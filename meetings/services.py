@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -22,6 +24,7 @@ from . import selectors
 from .models import (
     ERR_COMMENT_STATUS,
     MAX_COMMENT_CHARS,
+    MAX_MEMBER_COMMENT_CHARS,
     STANDING_AGENDA,
     AgendaItem,
     CalendarFeed,
@@ -240,13 +243,12 @@ def _invite_members(meeting: Meeting) -> None:
                 name=str(membership.user),
                 email=membership.user.email,
                 organisation_name=membership.organisation_name,
+                # bulk_create skips save(), which fills in the answer key: each needs its own.
+                response_key=secrets.token_urlsafe(32),
             )
             for membership in memberships
         ]
     )
-    # bulk_create skips save(), which fills in the answer keys.
-    for participant in meeting.participants.filter(response_key=""):
-        participant.save(update_fields=["response_key"])
 
 
 def _notify(participants) -> None:
@@ -560,6 +562,11 @@ def member_comment_add(*, item: MinutesItem, actor: User, body: str) -> MinutesC
     if item.minutes.status != Minutes.Status.CIRCULATED:
         raise InvalidTransition(ERR_COMMENT_STATUS)
     comment = MinutesComment(item=item, author=actor, body=body.strip())
+    # A TextField's max_length only sizes the form's textarea: the model does not check it.
+    try:
+        MaxLengthValidator(MAX_MEMBER_COMMENT_CHARS)(comment.body)
+    except ValidationError as exc:
+        raise ValidationError({"body": exc.error_list}) from exc
     comment.full_clean()
     comment.save()
     audit_record(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
-from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.forms import IdChoiceField, IdMultipleChoiceField
+from alliance_portal.forms import IdChoiceField, IdMultipleChoiceField, formfield_assuming_https
 
 from .models import Contact, Gap, Organisation, Stakeholder, SupportProgramme
 from .services import (
@@ -27,13 +26,6 @@ ERR_IMPORT_TOO_LARGE = _(
 ERR_IMPORT_FILE_TYPE = _("Choose a .csv or .xlsx file.")
 
 
-def _formfield(model_field, **kwargs):
-    """Addresses typed without a scheme ("example.org") are taken as https."""
-    if isinstance(model_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return model_field.formfield(**kwargs)
-
-
 def _inline_helper() -> FormHelper:
     """Several forms share one <form> element on a page, so crispy renders fields only."""
     helper = FormHelper()
@@ -49,7 +41,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ORGANISATION_FIELDS
-        formfield_callback = _formfield
+        formfield_callback = formfield_assuming_https
         widgets = {**_textareas("address", rows=2), **_textareas("notes")}
 
     def __init__(self, *args, **kwargs):
@@ -68,7 +60,7 @@ class NewOrganisationForm(forms.Form):
                 Organisation,
                 fields=ORGANISATION_FIELDS,
                 widgets=OrganisationForm.Meta.widgets,
-                formfield_callback=_formfield,
+                formfield_callback=formfield_assuming_https,
             )
         )
         self.helper = _inline_helper()

@@ -261,7 +261,7 @@ MATRIX: dict[str, Case] = {
         meeting_organisers(302),
         method="post",
         args=_with_meeting,
-        data=lambda cast: {"name": "A Guest", "email": "guest@example.org"},
+        data=lambda cast: {"guest-name": "A Guest", "guest-email": "guest@example.org"},
     ),
     "meetings:answer": Case(
         alliance_members(302), method="post", args=_with_meeting, data=lambda c: {"response": "yes"}

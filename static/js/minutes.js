@@ -1,0 +1,71 @@
+// The minutes editor: turns each comment box into a rich-text editor (Trix) and keeps the
+// autosave state visible. Without JavaScript the plain text boxes and the Save button work.
+(function () {
+  "use strict";
+
+  var changes = 0;
+  var changesWhenSent = 0;
+
+  function enhance(root) {
+    root.querySelectorAll("textarea.rich-text").forEach(function (area) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = area.name;
+      input.id = area.id + "-value";
+      input.value = area.value;
+      if (area.getAttribute("form")) {
+        input.setAttribute("form", area.getAttribute("form"));
+      }
+      var editor = document.createElement("trix-editor");
+      editor.setAttribute("input", input.id);
+      editor.id = area.id;
+      editor.className = "trix-content form-control";
+      var label = document.querySelector('label[for="' + area.id + '"]');
+      editor.setAttribute("aria-label", label ? label.textContent.trim() : area.name);
+      area.replaceWith(input);
+      input.after(editor);
+    });
+  }
+
+  function showUnsaved() {
+    changes += 1;
+    var status = document.getElementById("save-status");
+    if (status && status.dataset.unsavedText) {
+      status.textContent = status.dataset.unsavedText;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+  });
+  document.addEventListener("trix-change", showUnsaved);
+  document.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("autosave")) {
+      showUnsaved();
+    }
+  });
+  // Minutes hold text only: files are shared elsewhere.
+  document.addEventListener("trix-file-accept", function (event) {
+    event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.id === "minutes-editor") {
+      changesWhenSent = changes;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt.id === "minutes-editor" && event.detail.successful) {
+      // Typing that happened while the save was on its way is still unsaved.
+      if (changes === changesWhenSent) {
+        changes = 0;
+        changesWhenSent = 0;
+      }
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (changes > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
