@@ -48,7 +48,17 @@ MEETING_FIELDS = (
     "ends_at",
 )
 # A change to any of these is news for calendars that already hold the event.
-CALENDAR_FIELDS = ("title", "place", "address", "online_link", "starts_at", "ends_at", "status")
+CALENDAR_FIELDS = (
+    "kind",
+    "title",
+    "host_organisation",
+    "place",
+    "address",
+    "online_link",
+    "starts_at",
+    "ends_at",
+    "status",
+)
 AGENDA_ITEM_FIELDS = ("title", "description", "presenter", "duration_minutes")
 # Autosaves by the same person within this time extend their revision instead of adding one.
 REVISION_COALESCE = timedelta(minutes=10)
@@ -60,6 +70,7 @@ ERR_COMMENT_TOO_LONG = _(
 )
 ERR_UNKNOWN_ITEM = _("These minutes have no such item.")
 ERR_REASON_REQUIRED = _("Say why the approved minutes are corrected.")
+ERR_CORRECTION_CHANGES_NOTHING = _("The correction changes nothing: edit a comment first.")
 ERR_RESPONSIBLE_ELSEWHERE = _("Choose a member or organisation of this alliance.")
 ERR_WRONG_MEETING = _("That person is not a participant of this meeting.")
 ERR_MOVE = _("That item cannot move further.")
@@ -433,15 +444,17 @@ def _claim_next_version(minutes: Minutes, base_version: int) -> None:
     minutes.version = base_version + 1
 
 
-def _write_items(cleaned: dict[MinutesItem, str], no_actions: dict[int, bool]) -> list[str]:
-    changed_titles = []
+def _apply_to_items(
+    cleaned: dict[MinutesItem, str], no_actions: dict[int, bool]
+) -> list[MinutesItem]:
+    """Sets the new text on the items in memory; returns the items that changed."""
+    changed = []
     for item, html in cleaned.items():
         flag = no_actions.get(item.pk, item.no_actions)
         if item.comment_html != html or item.no_actions != flag:
             item.comment_html, item.no_actions = html, flag
-            changed_titles.append(item.title)
-    MinutesItem.objects.bulk_update(cleaned, ["comment_html", "no_actions"])
-    return changed_titles
+            changed.append(item)
+    return changed
 
 
 @transaction.atomic
@@ -461,8 +474,12 @@ def minutes_save(
     minutes.ensure_editable()
     cleaned = _clean_comments(minutes, comments)
     minutes.ensure_version(base_version)
+    changed = _apply_to_items(cleaned, no_actions or {})
+    if not changed:
+        # An autosave that changes nothing leaves no new version behind.
+        return minutes
     _claim_next_version(minutes, base_version)
-    _write_items(cleaned, no_actions or {})
+    MinutesItem.objects.bulk_update(changed, ["comment_html", "no_actions"])
     _record_revision(minutes=minutes, actor=actor)
     return minutes
 
@@ -478,8 +495,11 @@ def minutes_correct(
         raise ValidationError({"reason": ERR_REASON_REQUIRED})
     cleaned = _clean_comments(minutes, comments)
     minutes.ensure_version(base_version)
+    changed = _apply_to_items(cleaned, {})
+    if not changed:
+        raise ValidationError(ERR_CORRECTION_CHANGES_NOTHING)
     _claim_next_version(minutes, base_version)
-    changed = _write_items(cleaned, {})
+    MinutesItem.objects.bulk_update(changed, ["comment_html", "no_actions"])
     revision = _record_revision(
         minutes=minutes, actor=actor, kind=MinutesRevision.Kind.CORRECTION, reason=reason
     )
@@ -488,7 +508,11 @@ def minutes_correct(
         action="minutes.corrected",
         obj=minutes,
         alliance=minutes.meeting.alliance,
-        changes={"reason": reason, "items": ", ".join(changed), "sha256": revision.sha256},
+        changes={
+            "reason": reason,
+            "items": ", ".join(item.title for item in changed),
+            "sha256": revision.sha256,
+        },
     )
     return minutes
 
@@ -633,6 +657,9 @@ def decided_action_remove(*, action: Action, actor: User) -> None:
 @transaction.atomic
 def calendar_feed_renew(*, user: User, alliance: Alliance | None = None) -> CalendarFeed:
     """A new private feed address; the previous one for the same calendar stops working."""
+    # Locking the user's row makes two renewals at once (a double click) run one after the
+    # other, so only one address stays live.
+    User.objects.select_for_update().filter(pk=user.pk).first()
     calendar_feed_revoke(user=user, alliance=alliance)
     feed = CalendarFeed.objects.create(user=user, alliance=alliance)
     audit_record(actor=user, action="calendar.feed_created", alliance=alliance)

@@ -31,3 +31,23 @@ def test_seed_demo_builds_a_guide_shaped_alliance_and_prints_logins():
         assert membership.user.check_password(DEMO_PASSWORD)
     assert DEMO_PASSWORD in printed
     assert User.objects.filter(is_staff=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_holds_an_approved_workshop_and_an_upcoming_plenary():
+    from django.utils import timezone
+
+    from actionplans.models import Action
+    from meetings.models import Meeting, Minutes
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # safe to run again
+
+    workshop, plenary = Meeting.objects.order_by("number")
+    assert workshop.status == Meeting.Status.HELD
+    assert workshop.minutes.status == Minutes.Status.APPROVED
+    assert len(workshop.minutes.approved_sha256) == 64
+    assert workshop.participants.filter(attendance="present").count() == 8
+    assert Action.objects.get().decided_in.minutes == workshop.minutes
+    assert plenary.status == Meeting.Status.PLANNED and plenary.starts_at > timezone.now()
+    assert plenary.agenda_items.count() == 6

@@ -182,17 +182,26 @@ def test_a_change_of_time_or_place_bumps_the_calendar_sequence(cast, fields):
     assert entry.changes == {"fields": ", ".join(fields)}
 
 
-def test_a_change_of_host_organisation_only_keeps_the_calendar_sequence(cast):
+def test_a_change_of_host_organisation_reaches_calendars_too(cast):
+    # The event's description names the host, so calendars must take the change as an update.
     meeting = _meeting(cast)
     services.meeting_update(
         meeting=meeting, actor=cast.secretary, fields={"host_organisation": "Region Kronoberg"}
     )
     meeting.refresh_from_db()
     assert meeting.host_organisation == "Region Kronoberg"
-    assert meeting.ical_sequence == 0
+    assert meeting.ical_sequence == 1
     assert AuditEntry.objects.get(action="meeting.updated").changes == {
         "fields": "host_organisation"
     }
+
+
+def test_an_update_that_changes_nothing_keeps_the_calendar_sequence(cast):
+    meeting = _meeting(cast)
+    services.meeting_update(meeting=meeting, actor=cast.secretary, fields={"title": meeting.title})
+    meeting.refresh_from_db()
+    assert meeting.ical_sequence == 0
+    assert not AuditEntry.objects.filter(action="meeting.updated").exists()
 
 
 def test_an_update_that_changes_nothing_is_not_audited(cast):

@@ -10,6 +10,7 @@ from django.db import transaction
 from alliance_portal.permissions import Role
 from alliances import services
 from alliances.models import Alliance, Membership, User
+from meetings.demo import seed_meetings
 from stakeholders.demo import seed_stakeholders
 
 # Printed by `make run` for the demo accounts; never used outside the demo data.
@@ -78,9 +79,12 @@ class Command(BaseCommand):
                 self._create()
             alliance = Alliance.objects.get(name=ALLIANCE_NAME)
             # Databases seeded before the stakeholder register existed get their mapping too.
+            chair = User.objects.get(email=demo_email(*PEOPLE[0][:2]))
             if not alliance.stakeholders.exists():
-                chair = User.objects.get(email=demo_email(*PEOPLE[0][:2]))
                 seed_stakeholders(alliance=alliance, actor=chair, demo_domain=DEMO_DOMAIN)
+            if not alliance.meetings.exists():
+                secretary = User.objects.get(email=demo_email(*PEOPLE[1][:2]))
+                seed_meetings(alliance=alliance, secretary=secretary, chair=chair)
         self._print_logins()
 
     def _user(self, first: str, last: str, language: str, **extra) -> User:
