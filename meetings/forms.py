@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -45,7 +45,13 @@ class LocalDateTimeField(forms.DateTimeField):
                     naive = datetime.strptime(value.strip(), fmt)
                 except ValueError:
                     continue
-                return naive.replace(tzinfo=self.zone)
+                local = naive.replace(tzinfo=self.zone)
+                try:
+                    # Near year 1 or 9999 the moment has no UTC equivalent to store.
+                    local.astimezone(UTC)
+                except OverflowError:
+                    break
+                return local
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
@@ -107,7 +113,7 @@ class AnswerForm(forms.Form):
     response = forms.ChoiceField(
         label=_("Will you come?"),
         choices=[c for c in Participant.Response.choices if c[0]],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
 
@@ -128,7 +134,7 @@ class AttendanceForm(forms.Form):
                 choices=[("", _("Not recorded")), *choices],
                 required=False,
                 initial=participant.attendance,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
 
     def rows(self):

@@ -70,6 +70,26 @@ TRANSITIONS = {
     ),
 }
 
+# The rich-text editor's own button labels, in the reader's language.
+EDITOR_LABELS = {
+    "bold": _lazy("Bold"),
+    "italic": _lazy("Italic"),
+    "strike": _lazy("Strikethrough"),
+    "link": _lazy("Link"),
+    "heading1": _lazy("Heading"),
+    "quote": _lazy("Quote"),
+    "code": _lazy("Code"),
+    "bullets": _lazy("Bullets"),
+    "numbers": _lazy("Numbers"),
+    "outdent": _lazy("Decrease level"),
+    "indent": _lazy("Increase level"),
+    "undo": _lazy("Undo"),
+    "redo": _lazy("Redo"),
+    "url": _lazy("Web address"),
+    "urlPlaceholder": _lazy("Enter a web address…"),
+    "unlink": _lazy("Remove link"),
+}
+
 ERR_CHANGED_SINCE_SHOWN = _lazy(
     "The minutes changed after this page was opened. Read them again before approving."
 )
@@ -102,7 +122,7 @@ def _page_context(access, minutes: Minutes, **extra) -> dict:
         "editing": editing,
         "members": list(members) if editing else [],
         "organisations": list(organisations) if editing else [],
-        "today": timezone.localdate(),
+        "editor_labels": EDITOR_LABELS,
         "previous_minutes": getattr(context["previous_meeting"], "minutes", None)
         if context["previous_meeting"]
         else None,
@@ -148,7 +168,8 @@ def _submitted_text(request, minutes: Minutes) -> tuple[dict[int, str], dict[int
 
 def _base_version(request) -> int | None:
     value = request.POST.get("base_version", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    # isascii: "²" and other Unicode digits pass isdigit() but not int().
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _conflict_rows(minutes: Minutes, comments: dict[int, str], no_actions: dict[int, bool]):

@@ -35,7 +35,15 @@
     }
   }
 
+  function translateEditor() {
+    var labels = document.getElementById("editor-labels");
+    if (labels && window.Trix) {
+      Object.assign(window.Trix.config.lang, JSON.parse(labels.textContent));
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    translateEditor();
     enhance(document);
   });
   document.addEventListener("trix-change", showUnsaved);

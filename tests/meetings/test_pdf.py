@@ -191,6 +191,15 @@ def test_agenda_of_a_planned_meeting_is_not_marked_cancelled(cast):
     assert "CANCELLED" not in pdf_text(agenda_pdf(cast.member, meeting).content)
 
 
+def test_agenda_is_marked_draft_until_it_is_published(cast):
+    meeting = make_meeting(cast.alliance, cast.secretary, starts_at=DECEMBER_MORNING)
+    assert "DRAFT AGENDA: not published yet" in pdf_text(agenda_pdf(cast.member, meeting).content)
+
+    services.agenda_publish(meeting=meeting, actor=cast.secretary)
+
+    assert "DRAFT AGENDA" not in pdf_text(agenda_pdf(cast.member, meeting).content)
+
+
 # The minutes ------------------------------------------------------------------------------------
 
 
