@@ -90,6 +90,9 @@ EDITOR_LABELS = {
     "unlink": _lazy("Remove link"),
 }
 
+ERR_NO_BASE_VERSION = _lazy(
+    "The page did not say which version it was based on. Reload the minutes and try again."
+)
 ERR_CHANGED_SINCE_SHOWN = _lazy(
     "The minutes changed after this page was opened. Read them again before approving."
 )
@@ -166,10 +169,13 @@ def _submitted_text(request, minutes: Minutes) -> tuple[dict[int, str], dict[int
     return comments, no_actions
 
 
-def _base_version(request) -> int | None:
+def _base_version(request) -> int:
+    """The version the submitted page was based on; a save without one is refused."""
     value = request.POST.get("base_version", "")
     # isascii: "²" and other Unicode digits pass isdigit() but not int().
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+    if not (value.isascii() and value.isdigit() and len(value) < 10):
+        raise ValidationError(ERR_NO_BASE_VERSION, code="no_version")
+    return int(value)
 
 
 def _conflict_rows(minutes: Minutes, comments: dict[int, str], no_actions: dict[int, bool]):
@@ -221,14 +227,11 @@ def minutes_save(request, alliance_id: int, meeting_id: int):
         request.user, alliance_id, meeting_id, need=Capability.MANAGE_MEETINGS
     )
     comments, no_actions = _submitted_text(request, minutes)
-    base_version = _base_version(request)
     try:
-        if base_version is None:
-            raise ValidationError(_("The page did not say which version it was based on."))
         services.minutes_save(
             minutes=minutes,
             actor=request.user,
-            base_version=base_version,
+            base_version=_base_version(request),
             comments=comments,
             no_actions=no_actions,
         )
@@ -268,7 +271,7 @@ def minutes_correct(request, alliance_id: int, meeting_id: int):
             services.minutes_correct(
                 minutes=minutes,
                 actor=request.user,
-                base_version=_base_version(request) or 0,
+                base_version=_base_version(request),
                 comments=comments,
                 reason=form.cleaned_data["reason"],
             )

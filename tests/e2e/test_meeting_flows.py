@@ -60,6 +60,12 @@ def _status_version(page) -> int:
     return int(match.group(1))
 
 
+def _settled(page) -> None:
+    """Waits for CSS transitions to end: the focused button fades to its focus colours, and axe
+    would otherwise measure the contrast of a colour halfway there."""
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
+
+
 def _confirm(page, link_name: str, button_name: str, url_part: str) -> None:
     """Follows a link to a confirmation page, checks it, and confirms."""
     page.get_by_role("link", name=link_name, exact=True).click()
@@ -135,6 +141,7 @@ def test_secretary_builds_agenda_records_attendance_writes_minutes_and_chair_app
     assert focused["tag"] == "BUTTON"
     assert focused["item"] == f"agenda-item-{new_item.pk}"
     assert re.match(r"^(↑ Up|↓ Down) ", focused["text"]), focused
+    _settled(page)
     page.assert_accessible()
     new_item.refresh_from_db()
     assert new_item.position == 6
