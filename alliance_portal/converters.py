@@ -13,3 +13,16 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+class TokenConverter:
+    """A secret from secrets.token_urlsafe(): anything else (a NUL byte, say, which PostgreSQL
+    cannot even compare) does not match, so it answers 404 before any query."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

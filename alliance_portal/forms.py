@@ -66,3 +66,11 @@ def service_error_messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [message for messages in exc.message_dict.values() for message in messages]
     return list(exc.messages)
+
+
+def message_service_errors(request, exc: ValidationError) -> None:
+    """Show a service's ValidationError as error messages on the next page."""
+    from django.contrib import messages
+
+    for message in service_error_messages(exc):
+        messages.error(request, message)

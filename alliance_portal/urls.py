@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from alliance_portal.converters import IdConverter
+from alliance_portal.converters import IdConverter, TokenConverter
 from alliance_portal.views import set_language
 from alliances import views as alliance_views
 
 register_converter(IdConverter, "id")
+register_converter(TokenConverter, "token")
 
 urlpatterns = [
     path("", alliance_views.home, name="home"),

@@ -15,13 +15,18 @@ from alliances.permissions import AllianceAccess, get_alliance_for_user
 from .models import AgendaItem, Meeting, Minutes, MinutesItem, MinutesRevision, Participant
 
 
+def _first_or_404(queryset, **lookup):
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def get_meeting_for_user(
     user, alliance_id: int, meeting_id: int, *, need: Capability = Capability.VIEW_MEETINGS
 ) -> tuple[AllianceAccess, Meeting]:
     access = get_alliance_for_user(user, alliance_id, need=need)
-    meeting = Meeting.objects.filter(pk=meeting_id, alliance=access.alliance).first()
-    if meeting is None:
-        raise Http404
+    meeting = _first_or_404(Meeting.objects, pk=meeting_id, alliance=access.alliance)
     meeting.alliance = access.alliance
     return access, meeting
 
@@ -30,22 +35,9 @@ def get_agenda_item_for_user(
     user, alliance_id: int, meeting_id: int, item_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, AgendaItem]:
     access, meeting = get_meeting_for_user(user, alliance_id, meeting_id, need=need)
-    item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
-    if item is None:
-        raise Http404
+    item = _first_or_404(AgendaItem.objects, pk=item_id, meeting=meeting)
     item.meeting = meeting
     return access, item
-
-
-def get_participant_for_user(
-    user, alliance_id: int, meeting_id: int, participant_id: int, *, need: Capability
-) -> tuple[AllianceAccess, Participant]:
-    access, meeting = get_meeting_for_user(user, alliance_id, meeting_id, need=need)
-    participant = Participant.objects.filter(pk=participant_id, meeting=meeting).first()
-    if participant is None:
-        raise Http404
-    participant.meeting = meeting
-    return access, participant
 
 
 def get_minutes_for_user(
@@ -53,9 +45,7 @@ def get_minutes_for_user(
 ) -> tuple[AllianceAccess, Minutes]:
     """The meeting's minutes; 404 until they are started."""
     access, meeting = get_meeting_for_user(user, alliance_id, meeting_id, need=need)
-    minutes = Minutes.objects.filter(meeting=meeting).first()
-    if minutes is None:
-        raise Http404
+    minutes = _first_or_404(Minutes.objects, meeting=meeting)
     minutes.meeting = meeting
     return access, minutes
 
@@ -64,9 +54,7 @@ def get_minutes_item_for_user(
     user, alliance_id: int, meeting_id: int, item_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, MinutesItem]:
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id, need=need)
-    item = MinutesItem.objects.filter(pk=item_id, minutes=minutes).first()
-    if item is None:
-        raise Http404
+    item = _first_or_404(MinutesItem.objects, pk=item_id, minutes=minutes)
     item.minutes = minutes
     return access, item
 
@@ -75,9 +63,7 @@ def get_decided_action_for_user(
     user, alliance_id: int, meeting_id: int, action_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, Action]:
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id, need=need)
-    action = Action.objects.filter(pk=action_id, decided_in__minutes=minutes).first()
-    if action is None:
-        raise Http404
+    action = _first_or_404(Action.objects, pk=action_id, decided_in__minutes=minutes)
     action.decided_in.minutes = minutes
     return access, action
 
@@ -86,19 +72,12 @@ def get_revision_for_user(
     user, alliance_id: int, meeting_id: int, revision_id: int
 ) -> tuple[AllianceAccess, Minutes, MinutesRevision]:
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id)
-    revision = minutes.revisions.select_related("author").filter(pk=revision_id).first()
-    if revision is None:
-        raise Http404
+    revision = _first_or_404(minutes.revisions.select_related("author"), pk=revision_id)
     return access, minutes, revision
 
 
 def get_participant_by_key(key: str) -> Participant:
     """The invitee an answer link belongs to; the key is the only credential, so 404 otherwise."""
-    participant = (
-        Participant.objects.select_related("meeting__alliance").filter(response_key=key).first()
-        if key
-        else None
-    )
-    if participant is None:
+    if not key:
         raise Http404
-    return participant
+    return _first_or_404(Participant.objects.select_related("meeting__alliance"), response_key=key)

@@ -36,9 +36,9 @@ class TimedItem:
     number: int
 
 
-def agenda_with_times(meeting: Meeting, items=None) -> list[TimedItem]:
+def agenda_with_times(meeting: Meeting) -> list[TimedItem]:
     """The agenda items, numbered, each with the start time its predecessors' durations give."""
-    items = list(meeting.agenda_items.all() if items is None else items)
+    items = list(meeting.agenda_items.all())
     clock = local_time(meeting.alliance, meeting.starts_at)
     timed = []
     for number, item in enumerate(items, start=1):

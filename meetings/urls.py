@@ -59,9 +59,9 @@ urlpatterns = [
         name="minutes_revision",
     ),
     path(MEETING + "minutes.pdf", views.minutes_pdf, name="minutes_pdf"),
-    path("meetings/answer/<str:key>/", views.answer_by_link, name="answer_by_link"),
+    path("meetings/answer/<token:key>/", views.answer_by_link, name="answer_by_link"),
     path("calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("calendar/renew/", views.calendar_feed_renew, name="calendar_feed_renew"),
     path("calendar/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<token:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -15,7 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.forms import add_service_errors, service_error_messages
+from alliance_portal.forms import (
+    add_service_errors,
+    message_service_errors,
+    service_error_messages,
+)
 from alliance_portal.permissions import Capability
 from alliances.permissions import get_alliance_for_user
 
@@ -60,11 +64,6 @@ TRANSITIONS = {
 
 def meeting_context(access, meeting: Meeting, **extra) -> dict:
     return {"access": access, "alliance": access.alliance, "meeting": meeting, **extra}
-
-
-def _error_messages(request, exc: ValidationError) -> None:
-    for message in service_error_messages(exc):
-        messages.error(request, message)
 
 
 @login_required
@@ -172,7 +171,7 @@ def meeting_transition(request, alliance_id: int, meeting_id: int, action: str):
         try:
             service(meeting=meeting, actor=request.user)
         except ValidationError as exc:
-            _error_messages(request, exc)
+            message_service_errors(request, exc)
         else:
             messages.success(request, done)
         return redirect("meetings:detail", access.alliance.pk, meeting.pk)
@@ -256,7 +255,7 @@ def agenda_item_remove(request, alliance_id: int, meeting_id: int, item_id: int)
         try:
             services.agenda_item_remove(item=item, actor=request.user)
         except ValidationError as exc:
-            _error_messages(request, exc)
+            message_service_errors(request, exc)
         else:
             messages.success(request, _("“%(item)s” was removed from the agenda.") % {"item": item})
         return redirect(_agenda_url(access, meeting))

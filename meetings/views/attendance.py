@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.forms import add_service_errors, service_error_messages
+from alliance_portal.forms import (
+    add_service_errors,
+    message_service_errors,
+)
 from alliance_portal.permissions import Capability
 
 from .. import selectors, services
 from ..forms import AnswerForm, AttendanceForm, GuestForm
 from ..permissions import get_meeting_for_user, get_participant_by_key
 from .agenda import meeting_context
-
-# Answer keys are secrets.token_urlsafe(): nothing else can match one.
-ANSWER_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _participants_page(
@@ -130,8 +127,7 @@ def _record_answer(request, participant, form, *, actor) -> bool:
             participant=participant, response=form.cleaned_data["response"], actor=actor
         )
     except ValidationError as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+        message_service_errors(request, exc)
         return False
     messages.success(
         request,
@@ -144,8 +140,6 @@ def _record_answer(request, participant, form, *, actor) -> bool:
 @require_http_methods(["GET", "POST"])
 def answer_by_link(request, key: str):
     """The answer link from the invitation mail: works without an account, for guests too."""
-    if not ANSWER_KEY.fullmatch(key):  # a NUL byte, say, which PostgreSQL cannot even compare
-        raise Http404
     participant = get_participant_by_key(key)
     meeting = participant.meeting
     if request.method == "POST":

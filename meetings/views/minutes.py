@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.forms import service_error_messages
+from alliance_portal.forms import message_service_errors, service_error_messages
 from alliance_portal.permissions import Capability
 from alliance_portal.richtext import sanitise_html
 
@@ -152,8 +152,7 @@ def minutes_start(request, alliance_id: int, meeting_id: int):
     try:
         services.minutes_start(meeting=meeting, actor=request.user)
     except ValidationError as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+        message_service_errors(request, exc)
         return redirect("meetings:detail", access.alliance.pk, meeting.pk)
     return redirect("meetings:minutes", access.alliance.pk, meeting.pk)
 
@@ -311,8 +310,7 @@ def minutes_transition(request, alliance_id: int, meeting_id: int, action: str):
                 raise ValidationError(ERR_CHANGED_SINCE_SHOWN)
             service(minutes=minutes, actor=request.user)
         except ValidationError as exc:
-            for message in service_error_messages(exc):
-                messages.error(request, message)
+            message_service_errors(request, exc)
         else:
             messages.success(request, done)
         return redirect(_minutes_url(access, minutes))
@@ -342,8 +340,7 @@ def minutes_record_approval(request, alliance_id: int, meeting_id: int, item_id:
     try:
         previous = services.minutes_record_approval(item=item, actor=request.user)
     except ValidationError as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+        message_service_errors(request, exc)
     else:
         messages.success(
             request,
@@ -402,6 +399,7 @@ def decided_action_add(request, alliance_id: int, meeting_id: int, item_id: int)
                 due_date=None if data["not_applicable"] else data["due_date"],
             )
         except ValidationError as exc:
+            # Field names differ between the service and this form: show the errors on top.
             for message in service_error_messages(exc):
                 form.add_error(None, message)
         else:
@@ -429,8 +427,7 @@ def decided_action_remove(request, alliance_id: int, meeting_id: int, action_id:
     try:
         services.decided_action_remove(action=action, actor=request.user)
     except ValidationError as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+        message_service_errors(request, exc)
     else:
         if request.htmx:
             return _item_actions(request, access, item)
@@ -450,8 +447,7 @@ def member_comment_add(request, alliance_id: int, meeting_id: int, item_id: int)
             raise ValidationError([error for errors in form.errors.values() for error in errors])
         services.member_comment_add(item=item, actor=request.user, body=form.cleaned_data["body"])
     except ValidationError as exc:
-        for message in service_error_messages(exc):
-            messages.error(request, message)
+        message_service_errors(request, exc)
     else:
         messages.success(request, _("Your comment was added."))
     return redirect(_minutes_url(access, item.minutes, item.pk))
