@@ -6,18 +6,9 @@ of the audit log and record every write.
 
 from django.contrib import admin
 
+from alliance_portal.admin import ReadOnlyAdmin
+
 from .models import Contact, Gap, Organisation, Stakeholder, SupportProgramme
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)
