@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance_portal.exceptions import InvalidTransition
 
@@ -419,7 +420,7 @@ class MinutesRevision(models.Model):
     """
 
     class Kind(models.TextChoices):
-        EDIT = "edit", _("Edit")
+        EDIT = "edit", pgettext_lazy("kind of minutes revision", "Edit")
         CORRECTION = "correction", _("Correction after approval")
         APPROVAL = "approval", _("Approval")
 

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance_portal.forms import add_service_errors, service_error_messages
@@ -58,13 +58,13 @@ def _context(access, section: str, **extra) -> dict:
 
 
 SORTABLE_COLUMNS = (
-    ("name", _lazy("Organisation")),
-    ("category", _lazy("Category")),
-    ("sector", _lazy("Sector")),
-    ("municipality", _lazy("Municipality")),
-    ("impact", _lazy("Impact")),
-    ("interest", _lazy("Interest")),
-    ("status", _lazy("Status")),
+    ("name", gettext_lazy("Organisation")),
+    ("category", gettext_lazy("Category")),
+    ("sector", gettext_lazy("Sector")),
+    ("municipality", gettext_lazy("Municipality")),
+    ("impact", gettext_lazy("Impact")),
+    ("interest", gettext_lazy("Interest")),
+    ("status", gettext_lazy("Status")),
 )
 
 
@@ -478,10 +478,10 @@ PROGRAMMES = LinkedItemKind(
     links_field="organisations",
     save=lambda item, **kwargs: services.programme_save(programme=item, **kwargs),
     delete=lambda item, actor: services.programme_delete(programme=item, actor=actor),
-    saved_message=_lazy("The support programme was saved."),
-    deleted_message=_lazy("The support programme was deleted."),
-    add_title=_lazy("Add a support programme"),
-    edit_title=_lazy("Edit support programme"),
+    saved_message=gettext_lazy("The support programme was saved."),
+    deleted_message=gettext_lazy("The support programme was deleted."),
+    add_title=gettext_lazy("Add a support programme"),
+    edit_title=gettext_lazy("Edit support programme"),
 )
 GAPS = LinkedItemKind(
     section="gaps",
@@ -490,10 +490,10 @@ GAPS = LinkedItemKind(
     links_field="programmes",
     save=lambda item, **kwargs: services.gap_save(gap=item, **kwargs),
     delete=lambda item, actor: services.gap_delete(gap=item, actor=actor),
-    saved_message=_lazy("The gap was saved."),
-    deleted_message=_lazy("The gap was deleted."),
-    add_title=_lazy("Add a gap"),
-    edit_title=_lazy("Edit gap"),
+    saved_message=gettext_lazy("The gap was saved."),
+    deleted_message=gettext_lazy("The gap was deleted."),
+    add_title=gettext_lazy("Add a gap"),
+    edit_title=gettext_lazy("Edit gap"),
 )
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance_portal.forms import (
@@ -34,30 +34,30 @@ PAGE_SIZE = 20
 TRANSITIONS = {
     "publish": (
         services.agenda_publish,
-        _lazy("Publish the agenda?"),
-        _lazy(
+        gettext_lazy("Publish the agenda?"),
+        gettext_lazy(
             "Every invitee gets the agenda by email, with a link to answer whether they come "
             "and the meeting as a calendar file."
         ),
-        _lazy("Yes, publish and notify"),
-        _lazy("The agenda was published and the invitees notified."),
+        gettext_lazy("Yes, publish and notify"),
+        gettext_lazy("The agenda was published and the invitees notified."),
     ),
     "held": (
         services.meeting_mark_held,
-        _lazy("Mark the meeting as held?"),
-        _lazy("Record who was present and write the minutes next."),
-        _lazy("Yes, it was held"),
-        _lazy("The meeting is marked as held."),
+        gettext_lazy("Mark the meeting as held?"),
+        gettext_lazy("Record who was present and write the minutes next."),
+        gettext_lazy("Yes, it was held"),
+        gettext_lazy("The meeting is marked as held."),
     ),
     "cancel": (
         services.meeting_cancel,
-        _lazy("Cancel the meeting?"),
-        _lazy(
+        gettext_lazy("Cancel the meeting?"),
+        gettext_lazy(
             "The meeting stays in the list as cancelled, and calendars that subscribe to it "
             "show it as cancelled. This cannot be undone."
         ),
-        _lazy("Yes, cancel the meeting"),
-        _lazy("The meeting was cancelled."),
+        gettext_lazy("Yes, cancel the meeting"),
+        gettext_lazy("The meeting was cancelled."),
     ),
 }
 

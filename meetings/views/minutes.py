@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance_portal.forms import message_service_errors, service_error_messages
@@ -40,60 +40,60 @@ TRANSITIONS = {
     "circulate": (
         Capability.MANAGE_MEETINGS,
         services.minutes_circulate,
-        _lazy("Circulate the minutes for comments?"),
-        _lazy(
+        gettext_lazy("Circulate the minutes for comments?"),
+        gettext_lazy(
             "All members can read the minutes and comment on each item. You can still edit "
             "them until they are approved."
         ),
-        _lazy("Yes, circulate them"),
-        _lazy("The minutes were circulated for comments."),
+        gettext_lazy("Yes, circulate them"),
+        gettext_lazy("The minutes were circulated for comments."),
     ),
     "approve": (
         Capability.APPROVE_MINUTES,
         services.minutes_approve,
-        _lazy("Approve the minutes?"),
-        _lazy(
+        gettext_lazy("Approve the minutes?"),
+        gettext_lazy(
             "Approval records you as approver and stores a SHA-256 fingerprint of the minutes "
             "exactly as shown. Afterwards, changes are corrections with a stated reason, "
             "visible to everyone."
         ),
-        _lazy("Yes, approve the minutes"),
-        _lazy("The minutes were approved."),
+        gettext_lazy("Yes, approve the minutes"),
+        gettext_lazy("The minutes were approved."),
     ),
     "lock": (
         Capability.MANAGE_MEETINGS,
         services.minutes_lock,
-        _lazy("Lock the minutes?"),
-        _lazy("Locked minutes can never change again, not even by a correction."),
-        _lazy("Yes, lock them"),
-        _lazy("The minutes are locked."),
+        gettext_lazy("Lock the minutes?"),
+        gettext_lazy("Locked minutes can never change again, not even by a correction."),
+        gettext_lazy("Yes, lock them"),
+        gettext_lazy("The minutes are locked."),
     ),
 }
 
 # The rich-text editor's own button labels, in the reader's language.
 EDITOR_LABELS = {
-    "bold": _lazy("Bold"),
-    "italic": _lazy("Italic"),
-    "strike": _lazy("Strikethrough"),
-    "link": _lazy("Link"),
-    "heading1": _lazy("Heading"),
-    "quote": _lazy("Quote"),
-    "code": _lazy("Code"),
-    "bullets": _lazy("Bullets"),
-    "numbers": _lazy("Numbers"),
-    "outdent": _lazy("Decrease level"),
-    "indent": _lazy("Increase level"),
-    "undo": _lazy("Undo"),
-    "redo": _lazy("Redo"),
-    "url": _lazy("Web address"),
-    "urlPlaceholder": _lazy("Enter a web address…"),
-    "unlink": _lazy("Remove link"),
+    "bold": gettext_lazy("Bold"),
+    "italic": gettext_lazy("Italic"),
+    "strike": gettext_lazy("Strikethrough"),
+    "link": gettext_lazy("Link"),
+    "heading1": gettext_lazy("Heading"),
+    "quote": gettext_lazy("Quote"),
+    "code": gettext_lazy("Code"),
+    "bullets": gettext_lazy("Bullets"),
+    "numbers": gettext_lazy("Numbers"),
+    "outdent": gettext_lazy("Decrease level"),
+    "indent": gettext_lazy("Increase level"),
+    "undo": gettext_lazy("Undo"),
+    "redo": gettext_lazy("Redo"),
+    "url": gettext_lazy("Web address"),
+    "urlPlaceholder": gettext_lazy("Enter a web address…"),
+    "unlink": gettext_lazy("Remove link"),
 }
 
-ERR_NO_BASE_VERSION = _lazy(
+ERR_NO_BASE_VERSION = gettext_lazy(
     "The page did not say which version it was based on. Reload the minutes and try again."
 )
-ERR_CHANGED_SINCE_SHOWN = _lazy(
+ERR_CHANGED_SINCE_SHOWN = gettext_lazy(
     "The minutes changed after this page was opened. Read them again before approving."
 )
 
