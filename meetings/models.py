@@ -243,6 +243,8 @@ class Participant(models.Model):
     email = models.EmailField(_("email address"), blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     is_guest = models.BooleanField(_("guest"), default=False)
+    # Observers are invited but hold no seat, so only the other members count for the quorum.
+    holds_seat = models.BooleanField(_("holds a seat"), default=False)
     response = models.CharField(
         _("answer"), max_length=8, choices=Response.choices, blank=True, default=""
     )

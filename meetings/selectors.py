@@ -102,7 +102,7 @@ class AttendanceSummary:
 
 
 def attendance_summary(meeting: Meeting, people: list[Participant]) -> AttendanceSummary:
-    members = [p for p in people if not p.is_guest]
+    members = [p for p in people if p.holds_seat]
     return AttendanceSummary(
         members=len(members),
         members_present=sum(p.attendance == Participant.Attendance.PRESENT for p in members),

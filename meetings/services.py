@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from actionplans.models import Action
 from alliance_portal.audit import audit_record
 from alliance_portal.exceptions import InvalidTransition
+from alliance_portal.permissions import Role
 from alliance_portal.richtext import sanitise_html
 from alliances.models import Alliance, Membership, User
 from stakeholders.models import Organisation
@@ -254,6 +255,7 @@ def _invite_members(meeting: Meeting) -> None:
                 name=str(membership.user),
                 email=membership.user.email,
                 organisation_name=membership.organisation_name,
+                holds_seat=membership.role != Role.OBSERVER,
                 # bulk_create skips save(), which fills in the answer key: each needs its own.
                 response_key=secrets.token_urlsafe(32),
             )

@@ -697,15 +697,17 @@ def test_attendance_with_a_participant_of_another_meeting_changes_nothing(cast):
 
 
 def _nine_members_meeting(cast) -> Meeting:
-    for _ in range(4):
+    """Nine members with a seat, and the cast's observer, who is invited but holds none."""
+    for _ in range(5):
         MembershipFactory(alliance=cast.alliance)
     meeting = _meeting(cast)
-    assert meeting.participants.count() == 9
+    assert meeting.participants.count() == 10
+    assert meeting.participants.filter(holds_seat=True).count() == 9
     return meeting
 
 
 def _mark_present(cast, meeting: Meeting, count: int) -> None:
-    members = meeting.participants.filter(is_guest=False).order_by("pk")[:count]
+    members = meeting.participants.filter(holds_seat=True).order_by("pk")[:count]
     services.attendance_record(
         meeting=meeting, actor=cast.secretary, attendance={p.pk: "present" for p in members}
     )
@@ -815,3 +817,14 @@ def test_revoking_the_alliance_feed_keeps_the_personal_feed(cast):
     personal.refresh_from_db()
     ours.refresh_from_db()
     assert personal.is_live and not ours.is_live
+
+
+def test_an_observer_is_invited_but_does_not_count_for_the_quorum(cast):
+    meeting = _nine_members_meeting(cast)
+    observer = meeting.participants.get(user=cast.observer)
+    assert not observer.holds_seat
+    services.attendance_record(
+        meeting=meeting, actor=cast.secretary, attendance={observer.pk: "present"}
+    )
+    summary = selectors.attendance_summary(meeting, selectors.participants(meeting))
+    assert (summary.members, summary.members_present, summary.quorum_met) == (9, 0, False)

@@ -374,7 +374,7 @@ def test_recorded_attendance_is_saved_and_the_page_shows_the_rate_and_quorum(cas
     assert {p.user: p.attendance for p in meeting.participants.all()} == choices
     page = client.get(url)
     rate = re.search(r'data-testid="attendance-rate">([^<]*)<', _page(page)).group(1)
-    assert "3 of 5 invited members present (60 %)" in rate
+    assert "3 of 4 invited members present (75 %)" in rate
     assert "Quorum met" in _page(page)
 
     data = dict.fromkeys(data, "absent")
@@ -382,7 +382,7 @@ def test_recorded_attendance_is_saved_and_the_page_shows_the_rate_and_quorum(cas
     client.post(url, data)
 
     page = client.get(url)
-    assert "1 of 5 invited members present (20 %)" in _page(page)
+    assert "1 of 4 invited members present (25 %)" in _page(page)
     assert "No quorum" in _page(page)
     assert "Quorum met" not in _page(page)
 
