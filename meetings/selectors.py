@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from actionplans.models import Action
 from alliance_portal.richtext import html_to_text
@@ -252,9 +252,12 @@ def content_diff(before: dict | None, after: dict) -> list[ItemDiff]:
 def revision_with_previous(
     minutes: Minutes, revision: MinutesRevision
 ) -> tuple[MinutesRevision | None, list[ItemDiff]]:
+    # An approval keeps the version of the edit it approved, so "before" also means an earlier
+    # row of the same version.
     previous = (
-        minutes.revisions.filter(version__lt=revision.version)
-        .exclude(pk=revision.pk)
+        minutes.revisions.filter(
+            Q(version__lt=revision.version) | Q(version=revision.version, pk__lt=revision.pk)
+        )
         .order_by("-version", "-pk")
         .first()
     )

@@ -822,3 +822,23 @@ def test_meeting_facts_in_the_content_follow_the_meeting(cast):
     assert [item["title"] for item in content["items"]] == list(
         minutes.items.order_by("position").values_list("title", flat=True)
     )
+
+
+def test_an_approvals_diff_compares_with_the_edit_it_approved(cast):
+    minutes = make_minutes(make_meeting(cast.alliance, cast.secretary), cast.secretary)
+    item = minutes.items.first()
+    services.minutes_save(
+        minutes=minutes,
+        actor=cast.secretary,
+        base_version=minutes.version,
+        comments={item.pk: "<div>Agreed.</div>"},
+    )
+    services.minutes_circulate(minutes=minutes, actor=cast.secretary)
+    services.minutes_approve(minutes=minutes, actor=cast.chair)
+    approval = minutes.revisions.get(kind=MinutesRevision.Kind.APPROVAL)
+
+    previous, diff = selectors.revision_with_previous(minutes, approval)
+
+    assert previous.kind == MinutesRevision.Kind.EDIT
+    assert previous.version == approval.version
+    assert not any(entry.changed for entry in diff)
