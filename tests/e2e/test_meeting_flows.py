@@ -322,7 +322,8 @@ def test_two_secretaries_editing_the_same_minutes_see_the_conflict_screen(
         assert minutes.version == 2
 
         # The second secretary keeps their own text, knowingly.
-        page_b.get_by_role("button", name="Replace the saved text with mine").click()
+        page_b.get_by_label(re.compile("Use my text for")).check()
+        page_b.get_by_role("button", name="Save the texts I chose").click()
         expect(page_b.get_by_role("main")).to_contain_text("The minutes were saved.")
         page_b.assert_accessible()
         expect(page_b.get_by_test_id("save-status")).to_contain_text("version 3")

@@ -619,6 +619,19 @@ def test_a_stale_autosave_shows_both_texts_and_overwrites_nothing(cast):
     assert _minutes_state(minutes) == before
 
 
+def _conflict_choices(page: str, *, tick: list[int]) -> dict[str, str]:
+    """What the conflict page's form posts with the "Use my text" boxes of `tick` ticked."""
+    form = re.search(r'<form method="post"[^>]*id="conflict-choices">(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    boxes = dict(
+        re.findall(
+            r'form="conflict-choices" id="use-mine-\d+" name="([^"]+)" value="([^"]*)"', page
+        )
+    )
+    fields.update({name: boxes[name] for name in (f"comment-{pk}" for pk in tick)})
+    return {name: html.unescape(value) for name, value in fields.items()}
+
+
 def test_a_stale_plain_save_shows_the_conflict_page_and_mine_can_replace_the_saved_text(cast):
     minutes = _minutes_in(cast)
     opened_at = minutes.version
@@ -631,13 +644,11 @@ def test_a_stale_plain_save_shows_the_conflict_page_and_mine_can_replace_the_sav
 
     assert response.status_code == 409
     assert "<html" in _page(response)
-    assert "Replace the saved text with mine" in _page(response)
+    assert "Save the texts I chose" in _page(response)
     assert _minutes_state(minutes) == before
 
-    # The "Replace the saved text with mine" button posts what the conflict page holds.
-    form = re.search(r'<form method="post"[^>]*minutes/save/">(.*?)</form>', _page(response), re.S)
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
-    fields = {name: html.unescape(value) for name, value in fields.items()}
+    # Ticking "Use my text" sends that item's text with the version the conflict page shows.
+    fields = _conflict_choices(_page(response), tick=[item.pk])
     assert fields["base_version"] == str(minutes.version)
 
     replaced = client.post(_url("minutes_save", minutes.meeting), fields)
@@ -728,6 +739,32 @@ def test_a_save_without_a_usable_base_version_is_refused(cast, base_version, htm
 
     assert response.status_code == (422 if htmx else 400)
     assert _minutes_state(minutes) == before
+
+
+def test_on_the_conflict_page_only_the_ticked_items_take_my_text(cast):
+    minutes = _minutes_in(cast)
+    opened_at = minutes.version
+    first, second = minutes.items.all()[:2]
+    services.minutes_save(
+        minutes=minutes,
+        actor=cast.coordinator,
+        base_version=opened_at,
+        comments={first.pk: "<p>Theirs, first.</p>", second.pk: "<p>Theirs, second.</p>"},
+    )
+    client = client_for(cast.secretary)
+    mine = {first.pk: "<p>Mine, first.</p>", second.pk: "<p>Mine, second.</p>"}
+    response = _save(client, minutes, mine, base_version=opened_at)
+    assert response.status_code == 409
+
+    client.post(
+        _url("minutes_save", minutes.meeting),
+        _conflict_choices(_page(response), tick=[second.pk]),
+    )
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.comment_html == "<p>Theirs, first.</p>"
+    assert second.comment_html == "<p>Mine, second.</p>"
 
 
 # Decided actions --------------------------------------------------------------------------------
