@@ -70,6 +70,21 @@
       }
     }
   });
+  // A lost connection or a server error: say so, and keep the text for the next try.
+  function showFailed(event) {
+    var status = document.getElementById("save-status");
+    if (event.detail.elt.id === "minutes-editor" && status && status.dataset.failedText) {
+      status.textContent = status.dataset.failedText;
+    }
+  }
+  document.addEventListener("htmx:sendError", showFailed);
+  document.addEventListener("htmx:responseError", showFailed);
+  // "Save now" sends the text itself: leaving the page that way loses nothing.
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "minutes-form") {
+      changes = 0;
+    }
+  });
   window.addEventListener("beforeunload", function (event) {
     if (changes > 0) {
       event.preventDefault();

@@ -335,3 +335,37 @@ def test_two_secretaries_editing_the_same_minutes_see_the_conflict_screen(
     finally:
         context_b.close()
     assert tracker_b.unchecked() == [], "pages visited without an axe check"
+
+
+def test_a_failed_autosave_says_so_and_save_now_keeps_the_text(a11y_page):
+    page = a11y_page
+    alliance = AllianceFactory(name="Kronoberg Alliance")
+    secretary = _member(alliance, Role.SECRETARY, "Omar", "Haddad", "Alvesta Folk High School")
+    meeting = make_meeting(alliance, secretary.user)
+    minutes = services.minutes_start(meeting=meeting, actor=secretary.user)
+    item = minutes.items.order_by("position").first()
+    words = "Written while the network was down."
+    log_in(page, secretary.user.email)
+    page.goto(f"/alliances/{alliance.pk}/meetings/{meeting.pk}/minutes/")
+    page.assert_accessible()
+
+    # The connection drops: the autosave fails and the page says so, keeping the text.
+    page.route("**/minutes/save/", lambda route: route.abort())
+    page.locator(f"trix-editor#comment-{item.pk}").click()
+    page.keyboard.type(words)
+    expect(page.get_by_test_id("save-status")).to_contain_text(
+        "Not saved: the portal could not be reached."
+    )
+    expect(page.locator(f"trix-editor#comment-{item.pk}")).to_contain_text(words)
+    page.assert_accessible()
+    assert words not in MinutesItem.objects.get(pk=item.pk).comment_html
+
+    # Back online, "Save now" sends the text as a plain form, without a "leave the page?" alert.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.unroute("**/minutes/save/")
+    page.get_by_role("button", name="Save now").click()
+    expect(page.get_by_role("main")).to_contain_text("The minutes were saved.")
+    assert dialogs == []
+    page.assert_accessible()
+    assert words in MinutesItem.objects.get(pk=item.pk).comment_html
