@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+MAX_DESCRIPTION_CHARS = 4_000
 
 ERR_ONE_RESPONSIBLE = _("Choose who is responsible: a member or an organisation, not both.")
 ERR_NO_RESPONSIBLE = _("Choose who is responsible: a member or an organisation.")
@@ -31,7 +34,13 @@ class Action(models.Model):
         verbose_name=_("alliance"),
     )
     title = models.CharField(_("action"), max_length=500)
-    description = models.TextField(_("description"), max_length=4000, blank=True)
+    description = models.TextField(
+        _("description"),
+        max_length=MAX_DESCRIPTION_CHARS,
+        blank=True,
+        # A TextField's max_length only sizes the form's box; the validator makes the model check.
+        validators=[MaxLengthValidator(MAX_DESCRIPTION_CHARS)],
+    )
     responsible_member = models.ForeignKey(
         "alliances.Membership",
         on_delete=models.PROTECT,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class IdConverter:
     """A database id: at most 18 digits, so it always fits a 64-bit column (else no match, 404)."""
@@ -13,6 +15,14 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+_ID = re.compile(rf"{IdConverter.regex}")
+
+
+def is_id(value) -> bool:
+    """Whether a submitted value is an id the database can hold (the URL converter's rule)."""
+    return bool(_ID.fullmatch(str(value)))
 
 
 class TokenConverter:

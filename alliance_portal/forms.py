@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .converters import IdConverter
-
-_ID = re.compile(rf"^{IdConverter.regex}$")
+from .converters import is_id
 
 
 def _is_id(value) -> bool:
-    return value in (None, "") or bool(_ID.match(str(value)))
+    return value in (None, "") or is_id(value)
 
 
 class IdChoiceField(forms.ModelChoiceField):

@@ -62,6 +62,8 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
 def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
     """A PDF download with a safe file name."""
     response = HttpResponse(content, content_type="application/pdf")
-    name = slugify(Path(filename).stem) or "document"
+    # The whole name is made a slug, so a title such as "Plenary 2/3" or "No. 4" keeps every
+    # part and no path or quote survives.
+    name = slugify(filename.removesuffix(".pdf")) or "document"
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response

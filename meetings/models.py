@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -53,6 +53,7 @@ MAX_ITEM_MINUTES = 8 * 60
 # Sanitised HTML of one item's comment; longer is refused, never cut.
 MAX_COMMENT_CHARS = 20_000
 MAX_MEMBER_COMMENT_CHARS = 2_000
+MAX_DESCRIPTION_CHARS = 4_000
 
 
 class StandingItem(models.TextChoices):
@@ -196,7 +197,13 @@ class AgendaItem(models.Model):
         _("standing item"), max_length=20, choices=StandingItem.choices, blank=True
     )
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=4000, blank=True)
+    description = models.TextField(
+        _("description"),
+        max_length=MAX_DESCRIPTION_CHARS,
+        blank=True,
+        # A TextField's max_length only sizes the form's box; the validator makes the model check.
+        validators=[MaxLengthValidator(MAX_DESCRIPTION_CHARS)],
+    )
     presenter = models.CharField(_("presenter"), max_length=200, blank=True)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
@@ -279,7 +286,7 @@ class Participant(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.response_key:
-            self.response_key = secrets.token_urlsafe(32)
+            self.response_key = new_response_key()
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
 
@@ -458,7 +465,11 @@ class MinutesComment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
-    body = models.TextField(_("comment"), max_length=MAX_MEMBER_COMMENT_CHARS)
+    body = models.TextField(
+        _("comment"),
+        max_length=MAX_MEMBER_COMMENT_CHARS,
+        validators=[MaxLengthValidator(MAX_MEMBER_COMMENT_CHARS)],
+    )
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
     class Meta:
@@ -517,6 +528,11 @@ class CalendarFeed(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None
+
+
+def new_response_key() -> str:
+    """The secret in an invitee's answer link."""
+    return secrets.token_urlsafe(32)
 
 
 def canonical_sha256(content: dict) -> str:

@@ -6,13 +6,23 @@ answer 404, exactly like ids that do not exist.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from actionplans.models import Action
 from alliance_portal.permissions import Capability
+from alliances.models import Membership
 from alliances.permissions import AllianceAccess, get_alliance_for_user
 
-from .models import AgendaItem, Meeting, Minutes, MinutesItem, MinutesRevision, Participant
+from .models import (
+    AgendaItem,
+    CalendarFeed,
+    Meeting,
+    Minutes,
+    MinutesItem,
+    MinutesRevision,
+    Participant,
+)
 
 
 def _first_or_404(queryset, **lookup):
@@ -50,6 +60,17 @@ def get_minutes_for_user(
     return access, minutes
 
 
+def can_read_minutes(access: AllianceAccess, minutes: Minutes) -> bool:
+    """Drafts are the secretary's work in progress; members read minutes once circulated."""
+    return minutes.status != Minutes.Status.DRAFT or access.can(Capability.MANAGE_MEETINGS)
+
+
+def require_readable_minutes(access: AllianceAccess, minutes: Minutes) -> None:
+    """403 for a draft that the user may not read yet."""
+    if not can_read_minutes(access, minutes):
+        raise PermissionDenied
+
+
 def get_minutes_item_for_user(
     user, alliance_id: int, meeting_id: int, item_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, MinutesItem]:
@@ -74,6 +95,24 @@ def get_revision_for_user(
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id)
     revision = _first_or_404(minutes.revisions.select_related("author"), pk=revision_id)
     return access, minutes, revision
+
+
+def get_live_feed(token: str) -> CalendarFeed:
+    """The calendar feed a token opens. The token is the only credential, so a revoked token,
+    a deactivated owner, or an alliance feed whose owner has left the alliance answer 404."""
+    feed = _first_or_404(
+        CalendarFeed.objects.select_related("user", "alliance"),
+        token=token,
+        revoked_at__isnull=True,
+    )
+    if not feed.user.is_active:
+        raise Http404
+    # An empty calendar would read as "no meetings" rather than "no access".
+    if feed.alliance_id is not None and not (
+        Membership.objects.active().filter(user=feed.user, alliance_id=feed.alliance_id).exists()
+    ):
+        raise Http404
+    return feed
 
 
 def get_participant_by_key(key: str) -> Participant:

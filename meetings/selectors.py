@@ -12,8 +12,18 @@ from django.db.models import Prefetch, Q, QuerySet
 from actionplans.models import Action
 from alliance_portal.richtext import html_to_text
 from alliances.models import Alliance, Membership
+from stakeholders.models import Organisation
 
-from .models import AgendaItem, Meeting, Minutes, MinutesItem, MinutesRevision, Participant
+from .models import (
+    AgendaItem,
+    CalendarFeed,
+    Meeting,
+    Minutes,
+    MinutesComment,
+    MinutesItem,
+    MinutesRevision,
+    Participant,
+)
 
 
 def local_time(alliance: Alliance, moment: datetime) -> datetime:
@@ -74,6 +84,14 @@ def next_meeting(meeting: Meeting) -> Meeting | None:
     )
 
 
+def own_participation(meeting: Meeting, user) -> Participant | None:
+    """The user's own invitation to the meeting, if they are on its list."""
+    participant = meeting.participants.filter(user=user).first()
+    if participant is not None:
+        participant.meeting = meeting
+    return participant
+
+
 def participants(meeting: Meeting) -> list[Participant]:
     return list(meeting.participants.select_related("user"))
 
@@ -116,8 +134,6 @@ def attendance_summary(meeting: Meeting, people: list[Participant]) -> Attendanc
 
 def responsible_choices(alliance: Alliance):
     """Members and mapped organisations that can answer for a decided action."""
-    from stakeholders.models import Organisation
-
     members = (
         Membership.objects.active()
         .filter(alliance=alliance)
@@ -140,14 +156,17 @@ def _actions_prefetch() -> Prefetch:
 def minutes_items(minutes: Minutes, *, with_comments: bool = False) -> list[MinutesItem]:
     lookups = [_actions_prefetch()]
     if with_comments:
-        lookups.append(Prefetch("comments", queryset=_comments_queryset()))
+        lookups.append(
+            Prefetch("comments", queryset=MinutesComment.objects.select_related("author"))
+        )
     return list(minutes.items.prefetch_related(*lookups))
 
 
-def _comments_queryset():
-    from .models import MinutesComment
-
-    return MinutesComment.objects.select_related("author")
+def minutes_item_with_actions(item: MinutesItem) -> MinutesItem:
+    """One item with its decided actions, for the part of the page htmx swaps."""
+    fresh = MinutesItem.objects.prefetch_related(_actions_prefetch()).get(pk=item.pk)
+    fresh.minutes = item.minutes
+    return fresh
 
 
 def minutes_content(minutes: Minutes) -> dict:
@@ -262,6 +281,21 @@ def revision_with_previous(
         .first()
     )
     return previous, content_diff(previous.content if previous else None, revision.content)
+
+
+def calendar_subscriptions(*, user) -> tuple[dict[int | None, CalendarFeed], list[Membership]]:
+    """The user's live feeds by alliance id (None: the personal one) and their memberships."""
+    live = {
+        feed.alliance_id: feed
+        for feed in CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
+    }
+    memberships = list(
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("alliance")
+        .order_by("alliance__name", "alliance_id")
+    )
+    return live, memberships
 
 
 def member_meetings(*, user, alliance: Alliance | None = None) -> QuerySet[Meeting]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -25,7 +23,6 @@ from . import selectors
 from .models import (
     ERR_COMMENT_STATUS,
     MAX_COMMENT_CHARS,
-    MAX_MEMBER_COMMENT_CHARS,
     STANDING_AGENDA,
     AgendaItem,
     CalendarFeed,
@@ -35,7 +32,9 @@ from .models import (
     MinutesItem,
     MinutesRevision,
     Participant,
+    StandingItem,
     canonical_sha256,
+    new_response_key,
 )
 
 MEETING_FIELDS = (
@@ -257,7 +256,7 @@ def _invite_members(meeting: Meeting) -> None:
                 organisation_name=membership.organisation_name,
                 holds_seat=membership.role != Role.OBSERVER,
                 # bulk_create skips save(), which fills in the answer key: each needs its own.
-                response_key=secrets.token_urlsafe(32),
+                response_key=new_response_key(),
             )
             for membership in memberships
         ]
@@ -446,16 +445,22 @@ def _claim_next_version(minutes: Minutes, base_version: int) -> None:
     minutes.version = base_version + 1
 
 
-def _apply_to_items(
-    cleaned: dict[MinutesItem, str], no_actions: dict[int, bool]
+def _write_comments(
+    minutes: Minutes, base_version: int, comments: dict[int, str], no_actions: dict[int, bool]
 ) -> list[MinutesItem]:
-    """Sets the new text on the items in memory; returns the items that changed."""
+    """Writes the sanitised comments that differ from the saved ones under the next version;
+    returns the items that changed (none: nothing is written and the version stays)."""
+    cleaned = _clean_comments(minutes, comments)
+    minutes.ensure_version(base_version)
     changed = []
     for item, html in cleaned.items():
         flag = no_actions.get(item.pk, item.no_actions)
         if item.comment_html != html or item.no_actions != flag:
             item.comment_html, item.no_actions = html, flag
             changed.append(item)
+    if changed:
+        _claim_next_version(minutes, base_version)
+        MinutesItem.objects.bulk_update(changed, ["comment_html", "no_actions"])
     return changed
 
 
@@ -474,15 +479,9 @@ def minutes_save(
     minutes' status forbids editing, and ValidationError for an oversize comment.
     """
     minutes.ensure_editable()
-    cleaned = _clean_comments(minutes, comments)
-    minutes.ensure_version(base_version)
-    changed = _apply_to_items(cleaned, no_actions or {})
-    if not changed:
-        # An autosave that changes nothing leaves no new version behind.
-        return minutes
-    _claim_next_version(minutes, base_version)
-    MinutesItem.objects.bulk_update(changed, ["comment_html", "no_actions"])
-    _record_revision(minutes=minutes, actor=actor)
+    # An autosave that changes nothing leaves no new version behind.
+    if _write_comments(minutes, base_version, comments, no_actions or {}):
+        _record_revision(minutes=minutes, actor=actor)
     return minutes
 
 
@@ -495,13 +494,9 @@ def minutes_correct(
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": ERR_REASON_REQUIRED})
-    cleaned = _clean_comments(minutes, comments)
-    minutes.ensure_version(base_version)
-    changed = _apply_to_items(cleaned, {})
+    changed = _write_comments(minutes, base_version, comments, {})
     if not changed:
         raise ValidationError(ERR_CORRECTION_CHANGES_NOTHING)
-    _claim_next_version(minutes, base_version)
-    MinutesItem.objects.bulk_update(changed, ["comment_html", "no_actions"])
     revision = _record_revision(
         minutes=minutes, actor=actor, kind=MinutesRevision.Kind.CORRECTION, reason=reason
     )
@@ -564,8 +559,6 @@ def minutes_approve(*, minutes: Minutes, actor: User) -> Minutes:
 def minutes_record_approval(*, item: MinutesItem, actor: User) -> Minutes:
     """Records, under this meeting's "previous minutes" item, that the previous minutes were
     approved at this meeting."""
-    from .models import StandingItem
-
     if item.kind != StandingItem.PREVIOUS_MINUTES:
         raise InvalidTransition(ERR_NOT_PREVIOUS_MINUTES)
     previous = selectors.previous_meeting(item.minutes.meeting)
@@ -588,11 +581,6 @@ def member_comment_add(*, item: MinutesItem, actor: User, body: str) -> MinutesC
     if item.minutes.status != Minutes.Status.CIRCULATED:
         raise InvalidTransition(ERR_COMMENT_STATUS)
     comment = MinutesComment(item=item, author=actor, body=body.strip())
-    # A TextField's max_length only sizes the form's textarea: the model does not check it.
-    try:
-        MaxLengthValidator(MAX_MEMBER_COMMENT_CHARS)(comment.body)
-    except ValidationError as exc:
-        raise ValidationError({"body": exc.error_list}) from exc
     comment.full_clean()
     comment.save()
     audit_record(

@@ -118,7 +118,7 @@ def meeting_detail(request, alliance_id: int, meeting_id: int):
 
 
 def _render_detail(request, access, meeting: Meeting, *, moved=None, status_message=""):
-    own = meeting.participants.filter(user=request.user).first()
+    own = selectors.own_participation(meeting, request.user)
     return render(
         request,
         "meetings/detail.html",

@@ -109,11 +109,10 @@ def guest_invite(request, alliance_id: int, meeting_id: int):
 def answer(request, alliance_id: int, meeting_id: int):
     """A member answers for themselves on the meeting page."""
     access, meeting = get_meeting_for_user(request.user, alliance_id, meeting_id)
-    participant = meeting.participants.filter(user=request.user).first()
+    participant = selectors.own_participation(meeting, request.user)
     if participant is None:
         messages.error(request, _("You are not on this meeting's list of invitees."))
         return redirect("meetings:detail", access.alliance.pk, meeting.pk)
-    participant.meeting = meeting
     _record_answer(request, participant, AnswerForm(request.POST), actor=request.user)
     return redirect("meetings:detail", access.alliance.pk, meeting.pk)
 

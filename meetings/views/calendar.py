@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -15,22 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from alliance_portal.converters import IdConverter
+from alliance_portal.converters import is_id
 from alliance_portal.permissions import Capability
 from alliances.emails import site_url
-from alliances.models import Alliance, Membership
+from alliances.models import Alliance
 from alliances.permissions import get_alliance_for_user
 
 from .. import selectors, services
 from ..calendar import feed_ics_bytes, meeting_ics_bytes
 from ..models import CalendarFeed
-from ..permissions import get_meeting_for_user
+from ..permissions import get_live_feed, get_meeting_for_user
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Calendar clients poll; five minutes spares the database without hiding changes for long.
 FEED_CACHE_CONTROL = "private, max-age=300"
-# The same rule as ids in URLs, so a huge number is refused before it reaches the database.
-ALLIANCE_ID = re.compile(IdConverter.regex)
 
 
 def _ics_response(body: bytes, *, filename: str | None = None) -> HttpResponse:
@@ -70,16 +67,7 @@ def _feed_url(feed: CalendarFeed | None) -> str:
 
 def _feed_rows(user) -> tuple[FeedRow, list[FeedRow]]:
     """The personal calendar and one per alliance of an active membership, with live addresses."""
-    live = {
-        feed.alliance_id: feed
-        for feed in CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
-    }
-    memberships = (
-        Membership.objects.active()
-        .filter(user=user)
-        .select_related("alliance")
-        .order_by("alliance__name", "alliance_id")
-    )
+    live, memberships = selectors.calendar_subscriptions(user=user)
     personal = FeedRow(name=_("All your alliances"), alliance=None, url=_feed_url(live.get(None)))
     per_alliance = [
         FeedRow(
@@ -112,7 +100,8 @@ def _posted_alliance(request: HttpRequest) -> Alliance | None:
     value = request.POST.get("alliance", "").strip()
     if not value:
         return None
-    if not ALLIANCE_ID.fullmatch(value):
+    # The same rule as ids in URLs, so a huge number is refused before it reaches the database.
+    if not is_id(value):
         raise Http404
     return get_alliance_for_user(request.user, int(value), need=Capability.VIEW_MEETINGS).alliance
 
@@ -149,31 +138,6 @@ def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
 # The feed itself --------------------------------------------------------------------------------
 
 
-# Tokens are secrets.token_urlsafe(): nothing else can match one.
-def _live_feed(token: str) -> CalendarFeed:
-    """The feed the token opens; the token is the only credential, so 404 for anything else."""
-    feed = (
-        CalendarFeed.objects.select_related("user", "alliance")
-        .filter(token=token, revoked_at__isnull=True)
-        .first()
-    )
-    if feed is None or not feed.user.is_active:
-        raise Http404
-    return feed
-
-
-def _feed_meetings(feed: CalendarFeed):
-    # A per-alliance address ends with the membership: an empty calendar would look like
-    # "no meetings" instead of "no access".
-    if feed.alliance_id is not None:
-        is_member = (
-            Membership.objects.active().filter(user=feed.user, alliance_id=feed.alliance_id)
-        ).exists()
-        if not is_member:
-            raise Http404
-    return selectors.member_meetings(user=feed.user, alliance=feed.alliance)
-
-
 def _feed_name(feed: CalendarFeed) -> str:
     if feed.alliance is not None:
         return feed.alliance.name
@@ -183,8 +147,8 @@ def _feed_name(feed: CalendarFeed) -> str:
 @require_safe
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """No login: calendar clients fetch this on their own, with the token as the only key."""
-    feed = _live_feed(token)
-    meetings = _feed_meetings(feed)
+    feed = get_live_feed(token)
+    meetings = selectors.member_meetings(user=feed.user, alliance=feed.alliance)
     # Nobody is logged in here, so the feed speaks its owner's language.
     with translation.override(feed.user.preferred_language):
         body = feed_ics_bytes(meetings, name=_feed_name(feed))

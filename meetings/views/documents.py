@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils.text import slugify
 
 from alliance_portal.pdf import pdf_response, render_pdf
-from alliance_portal.permissions import Capability
 
 from .. import selectors
-from ..models import Meeting, Minutes
-from ..permissions import get_meeting_for_user, get_minutes_for_user
+from ..models import Meeting
+from ..permissions import get_meeting_for_user, get_minutes_for_user, require_readable_minutes
 
 
 def _file_name(document: str, meeting: Meeting) -> str:
-    # pdf_response keeps only the last path part before the last dot, so a title such as
-    # "Plenary 2/3" or "No. 4" is made a slug first and none of it is lost.
-    return f"{document}-{meeting.number}-{slugify(meeting.title)}"
+    return f"{document}-{meeting.number}-{meeting.title}"
 
 
 @login_required
@@ -32,9 +28,7 @@ def agenda_pdf(request: HttpRequest, alliance_id: int, meeting_id: int) -> HttpR
 def minutes_pdf(request: HttpRequest, alliance_id: int, meeting_id: int) -> HttpResponse:
     """The guide's "Mötesprotokoll": attendance, then item | comment | date for implementation."""
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
-    # A draft is the secretary's working copy; members first read the minutes once circulated.
-    if minutes.status == Minutes.Status.DRAFT:
-        access.require(Capability.MANAGE_MEETINGS)
+    require_readable_minutes(access, minutes)
     context = selectors.minutes_context(minutes)
     alliance = context["alliance"]
     # Approval is a moment like the meeting's start, so it is printed in the alliance's zone too.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,11 +25,13 @@ from .. import selectors, services
 from ..forms import CorrectionReasonForm, DecidedActionForm, MemberCommentForm
 from ..models import Minutes, MinutesItem, canonical_sha256
 from ..permissions import (
+    can_read_minutes,
     get_decided_action_for_user,
     get_meeting_for_user,
     get_minutes_for_user,
     get_minutes_item_for_user,
     get_revision_for_user,
+    require_readable_minutes,
 )
 from .agenda import meeting_context
 
@@ -98,16 +100,6 @@ ERR_CHANGED_SINCE_SHOWN = gettext_lazy(
 )
 
 
-def _can_read(access, minutes: Minutes) -> bool:
-    """Drafts are the secretary's work in progress; members read minutes once circulated."""
-    return minutes.status != Minutes.Status.DRAFT or access.can(Capability.MANAGE_MEETINGS)
-
-
-def _require_readable(access, minutes: Minutes) -> None:
-    if not _can_read(access, minutes):
-        raise PermissionDenied
-
-
 def _minutes_url(access, minutes: Minutes, item_id: int | None = None) -> str:
     url = reverse("meetings:minutes", args=[access.alliance.pk, minutes.meeting_id])
     return f"{url}#item-{item_id}" if item_id else url
@@ -136,7 +128,7 @@ def _page_context(access, minutes: Minutes, **extra) -> dict:
 @login_required
 def minutes_page(request, alliance_id: int, meeting_id: int):
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
-    if not _can_read(access, minutes):
+    if not can_read_minutes(access, minutes):
         return render(
             request, "meetings/minutes_not_shared.html", meeting_context(access, minutes.meeting)
         )
@@ -360,7 +352,7 @@ def _action_form(access, data=None) -> DecidedActionForm:
 
 def _item_actions(request, access, item: MinutesItem, *, form=None, status=200):
     """The item's decided actions, swapped in place by htmx."""
-    item = next(i for i in selectors.minutes_items(item.minutes) if i.pk == item.pk)
+    item = selectors.minutes_item_with_actions(item)
     members, organisations = selectors.responsible_choices(access.alliance)
     return render(
         request,
@@ -459,7 +451,7 @@ def member_comment_add(request, alliance_id: int, meeting_id: int, item_id: int)
 @login_required
 def minutes_history(request, alliance_id: int, meeting_id: int):
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
-    _require_readable(access, minutes)
+    require_readable_minutes(access, minutes)
     return render(
         request,
         "meetings/minutes_history.html",
@@ -476,7 +468,7 @@ def minutes_revision(request, alliance_id: int, meeting_id: int, revision_id: in
     access, minutes, revision = get_revision_for_user(
         request.user, alliance_id, meeting_id, revision_id
     )
-    _require_readable(access, minutes)
+    require_readable_minutes(access, minutes)
     previous, diff = selectors.revision_with_previous(minutes, revision)
     return render(
         request,
