@@ -79,6 +79,7 @@ ERR_NOT_PREVIOUS_MINUTES = _(
 )
 ERR_NO_PREVIOUS_MINUTES = _("There are no circulated minutes of a previous meeting to approve.")
 ERR_NOT_CANCELLED_MEETING = _("A cancelled meeting cannot be changed.")
+ERR_NUMBER_TAKEN = _("Another meeting was created at the same moment. Save again.")
 
 
 def _changed(obj, fields: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
@@ -111,7 +112,11 @@ def meeting_create(*, alliance: Alliance, actor: User, fields: dict[str, Any]) -
     meeting = Meeting(alliance=alliance, number=last_number + 1, created_by=actor)
     _changed(meeting, fields, MEETING_FIELDS)
     meeting.full_clean()
-    meeting.save()
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as exc:  # SQLite ignores the row lock: another meeting took the number
+        raise ValidationError(ERR_NUMBER_TAKEN) from exc
     AgendaItem.objects.bulk_create(
         AgendaItem(
             meeting=meeting,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db.models import Min
 from django.utils import timezone
 
 from alliance_portal.exceptions import InvalidTransition
@@ -828,3 +829,14 @@ def test_an_observer_is_invited_but_does_not_count_for_the_quorum(cast):
     )
     summary = selectors.attendance_summary(meeting, selectors.participants(meeting))
     assert (summary.members, summary.members_present, summary.quorum_met) == (9, 0, False)
+
+
+def test_a_meeting_number_taken_at_the_same_moment_is_a_clear_error(cast, monkeypatch):
+    _meeting(cast)
+    # As if another request numbered and saved its meeting after our checks had passed.
+    monkeypatch.setattr("meetings.services.Max", lambda field: Min(field) - 1)
+    monkeypatch.setattr(Meeting, "validate_constraints", lambda self, exclude=None: None)
+    with pytest.raises(ValidationError) as refused:
+        _meeting(cast)
+    assert refused.value.messages == [str(services.ERR_NUMBER_TAKEN)]
+    assert cast.alliance.meetings.count() == 1
