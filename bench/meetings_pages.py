@@ -10,30 +10,13 @@ It builds its data in a transaction that is rolled back, so it leaves nothing be
 
 from __future__ import annotations
 
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
+from harness import RUNS, measure, report, run_rolled_back
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance_portal.settings")
-
-import django
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
-from django.urls import reverse  # noqa: E402
+# isort: split
+from django.test import Client
+from django.urls import reverse
 
 ITEMS, INVITEES, ACTIONS_PER_ITEM, COMMENTS_PER_ITEM, REVISIONS = 40, 60, 3, 2, 20
-RUNS = 5
-
-
-class Rollback(Exception):
-    pass
 
 
 def build():
@@ -74,46 +57,27 @@ def build():
     return alliance, meeting, secretary
 
 
-def measure(client: Client, url: str) -> tuple[int, float, int]:
-    """(queries, median seconds, status) of GET url over RUNS runs."""
-    timings = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append(time.perf_counter() - start)
-    return len(queries), statistics.median(timings), response.status_code
-
-
 def main() -> None:
-    print(f"database: {connection.vendor}")
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
-        try:
-            with transaction.atomic():
-                alliance, meeting, secretary = build()
-                client = Client()
-                client.force_login(secretary)
-                args = [alliance.pk, meeting.pk]
-                pages = {
-                    "meeting and agenda": reverse("meetings:detail", args=args),
-                    "invitees and attendance": reverse("meetings:participants", args=args),
-                    "minutes editor": reverse("meetings:minutes", args=args),
-                    "minutes history": reverse("meetings:minutes_history", args=args),
-                    "meeting .ics": reverse("meetings:ics", args=args),
-                    "agenda PDF": reverse("meetings:agenda_pdf", args=args),
-                    "minutes PDF": reverse("meetings:minutes_pdf", args=args),
-                }
-                print(
-                    f"{ITEMS} items, {INVITEES} invitees, {ITEMS * ACTIONS_PER_ITEM} actions, "
-                    f"{ITEMS * COMMENTS_PER_ITEM} comments, {REVISIONS} saves; median of {RUNS}"
-                )
-                for name, url in pages.items():
-                    count, seconds, status = measure(client, url)
-                    print(f"{name:26} {status}  {count:3} queries  {seconds * 1000:8.1f} ms")
-                raise Rollback
-        except Rollback:
-            pass
+    alliance, meeting, secretary = build()
+    client = Client()
+    client.force_login(secretary)
+    args = [alliance.pk, meeting.pk]
+    pages = {
+        "meeting and agenda": reverse("meetings:detail", args=args),
+        "invitees and attendance": reverse("meetings:participants", args=args),
+        "minutes editor": reverse("meetings:minutes", args=args),
+        "minutes history": reverse("meetings:minutes_history", args=args),
+        "meeting .ics": reverse("meetings:ics", args=args),
+        "agenda PDF": reverse("meetings:agenda_pdf", args=args),
+        "minutes PDF": reverse("meetings:minutes_pdf", args=args),
+    }
+    print(
+        f"{ITEMS} items, {INVITEES} invitees, {ITEMS * ACTIONS_PER_ITEM} actions, "
+        f"{ITEMS * COMMENTS_PER_ITEM} comments, {REVISIONS} saves; median of {RUNS}"
+    )
+    for name, url in pages.items():
+        report(name, *measure(client, url))
 
 
 if __name__ == "__main__":
-    main()
+    run_rolled_back(main)

@@ -6,8 +6,6 @@ based on, so two people editing at once can never overwrite each other silently.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 import uuid
 from datetime import timedelta
@@ -533,9 +531,3 @@ class CalendarFeed(models.Model):
 def new_response_key() -> str:
     """The secret in an invitee's answer link."""
     return secrets.token_urlsafe(32)
-
-
-def canonical_sha256(content: dict) -> str:
-    """SHA-256 of content serialised one way only: sorted keys, no spaces, UTF-8."""
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

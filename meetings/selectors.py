@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from actionplans import selectors as action_selectors
 from actionplans.models import Action
 from alliance_portal.richtext import html_to_text
+from alliance_portal.textdiff import Segment, word_diff
 from alliances.models import Alliance, Membership
-from stakeholders.models import Organisation
 
 from .models import (
     AgendaItem,
@@ -134,14 +134,10 @@ def attendance_summary(meeting: Meeting, people: list[Participant]) -> Attendanc
 
 def responsible_choices(alliance: Alliance):
     """Members and mapped organisations that can answer for a decided action."""
-    members = (
-        Membership.objects.active()
-        .filter(alliance=alliance)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name")
+    return (
+        action_selectors.responsible_members(alliance),
+        action_selectors.responsible_organisations(alliance),
     )
-    organisations = Organisation.objects.filter(assessments__alliance=alliance).order_by("name")
-    return members, organisations
 
 
 def _actions_prefetch() -> Prefetch:
@@ -223,25 +219,11 @@ def revisions(minutes: Minutes) -> QuerySet[MinutesRevision]:
 @dataclass(frozen=True)
 class ItemDiff:
     title: str
-    segments: list[tuple[str, str]]  # (equal | insert | delete, words)
+    segments: list[Segment]
 
     @property
     def changed(self) -> bool:
         return any(kind != "equal" for kind, _words in self.segments)
-
-
-def _word_diff(before: str, after: str) -> list[tuple[str, str]]:
-    old, new = before.split(" "), after.split(" ")
-    segments = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("delete", "replace"):
-            segments.append(("delete", " ".join(old[i1:i2])))
-        if tag in ("insert", "replace"):
-            segments.append(("insert", " ".join(new[j1:j2])))
-        if tag == "equal":
-            segments.append(("equal", " ".join(old[i1:i2])))
-    return [(kind, words) for kind, words in segments if words]
 
 
 def _item_text(item: dict) -> str:
@@ -260,7 +242,7 @@ def content_diff(before: dict | None, after: dict) -> list[ItemDiff]:
     return [
         ItemDiff(
             title=item["title"],
-            segments=_word_diff(
+            segments=word_diff(
                 _item_text(old_items[index] if index < len(old_items) else {}), _item_text(item)
             ),
         )

@@ -11,11 +11,13 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from actionplans.models import Action
+from actionplans.models import ERR_ONE_RESPONSIBLE, Action
 from alliance_portal.audit import audit_record
+from alliance_portal.canonical import canonical_sha256
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.permissions import Role
 from alliance_portal.richtext import sanitise_html
+from alliance_portal.services import assign_fields
 from alliances.models import Alliance, Membership, User
 from stakeholders.models import Organisation
 
@@ -33,7 +35,6 @@ from .models import (
     MinutesRevision,
     Participant,
     StandingItem,
-    canonical_sha256,
     new_response_key,
 )
 
@@ -82,18 +83,6 @@ ERR_NOT_CANCELLED_MEETING = _("A cancelled meeting cannot be changed.")
 ERR_NUMBER_TAKEN = _("Another meeting was created at the same moment. Save again.")
 
 
-def _changed(obj, fields: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    """Sets the allowed fields on obj and returns the names of those that changed."""
-    changed = []
-    for name, value in fields.items():
-        if name not in allowed:
-            raise ValueError(f"{name} cannot be set here")
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
 def _ensure_not_cancelled(meeting: Meeting) -> None:
     if meeting.is_cancelled:
         raise InvalidTransition(ERR_NOT_CANCELLED_MEETING)
@@ -110,7 +99,7 @@ def meeting_create(*, alliance: Alliance, actor: User, fields: dict[str, Any]) -
     Alliance.objects.select_for_update().filter(pk=alliance.pk).first()
     last_number = alliance.meetings.aggregate(last=Max("number"))["last"] or 0
     meeting = Meeting(alliance=alliance, number=last_number + 1, created_by=actor)
-    _changed(meeting, fields, MEETING_FIELDS)
+    assign_fields(meeting, fields, MEETING_FIELDS)
     meeting.full_clean()
     try:
         with transaction.atomic():
@@ -136,7 +125,7 @@ def meeting_create(*, alliance: Alliance, actor: User, fields: dict[str, Any]) -
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, actor: User, fields: dict[str, Any]) -> Meeting:
     _ensure_not_cancelled(meeting)
-    changed = _changed(meeting, fields, MEETING_FIELDS)
+    changed = assign_fields(meeting, fields, MEETING_FIELDS)
     if not changed:
         return meeting
     meeting.full_clean()
@@ -180,7 +169,7 @@ def agenda_item_add(*, meeting: Meeting, actor: User, fields: dict[str, Any]) ->
     _ensure_not_cancelled(meeting)
     last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem(meeting=meeting, position=last + 1)
-    _changed(item, fields, AGENDA_ITEM_FIELDS)
+    assign_fields(item, fields, AGENDA_ITEM_FIELDS)
     item.full_clean()
     item.save()
     audit_record(actor=actor, action="agenda.item_added", obj=item, alliance=meeting.alliance)
@@ -190,7 +179,7 @@ def agenda_item_add(*, meeting: Meeting, actor: User, fields: dict[str, Any]) ->
 @transaction.atomic
 def agenda_item_update(*, item: AgendaItem, actor: User, fields: dict[str, Any]) -> AgendaItem:
     _ensure_not_cancelled(item.meeting)
-    changed = _changed(item, fields, AGENDA_ITEM_FIELDS)
+    changed = assign_fields(item, fields, AGENDA_ITEM_FIELDS)
     if changed:
         item.full_clean()
         item.save()
@@ -614,7 +603,12 @@ def decided_action_add(
     minutes = item.minutes
     minutes.ensure_editable()
     alliance = minutes.meeting.alliance
-    if responsible_member is not None and responsible_member.alliance_id != alliance.pk:
+    # The minutes record one responsible per decision; a plan's action may name both.
+    if responsible_member is not None and responsible_organisation is not None:
+        raise ValidationError(ERR_ONE_RESPONSIBLE)
+    if responsible_member is not None and (
+        responsible_member.alliance_id != alliance.pk or not responsible_member.is_active
+    ):
         raise ValidationError({"responsible_member": ERR_RESPONSIBLE_ELSEWHERE})
     if (
         responsible_organisation is not None

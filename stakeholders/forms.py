@@ -5,10 +5,10 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.forms import IdChoiceField, IdMultipleChoiceField, formfield_assuming_https
+from alliance_portal.tabular import clean_import_upload
 
 from .models import Contact, Gap, Organisation, Stakeholder, SupportProgramme
 from .services import (
@@ -18,12 +18,6 @@ from .services import (
     ORGANISATION_FIELDS,
     PROGRAMME_FIELDS,
 )
-
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
-ERR_IMPORT_TOO_LARGE = _(
-    "The file is %(size)s; the limit is %(limit)s. Split it into smaller files."
-)
-ERR_IMPORT_FILE_TYPE = _("Choose a .csv or .xlsx file.")
 
 
 def _inline_helper() -> FormHelper:
@@ -180,15 +174,7 @@ class ImportUploadForm(forms.Form):
         self.helper = _inline_helper()
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                ERR_IMPORT_TOO_LARGE
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(IMPORT_MAX_BYTES)}
-            )
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(ERR_IMPORT_FILE_TYPE)
-        return upload
+        return clean_import_upload(self.cleaned_data["file"])
 
 
 class ContactEraseForm(forms.Form):

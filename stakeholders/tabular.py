@@ -10,32 +10,50 @@ municipality) instead of creating duplicates.
 from __future__ import annotations
 
 import copy
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from alliance_portal import tabular as shared
 from alliance_portal.audit import audit_record
 from alliance_portal.exceptions import InvalidTransition
+
+# The file-level checks and messages are shared with the other imports; they are named here too,
+# so that code and tests that know this module keep finding them.
+from alliance_portal.tabular import (  # noqa: F401
+    ERR_CHOICE,
+    ERR_DUPLICATE_COLUMNS,
+    ERR_FILE_BINARY,
+    ERR_FILE_CSV,
+    ERR_FILE_EMPTY,
+    ERR_FILE_ENCODING,
+    ERR_FILE_NOT_XLSX,
+    ERR_FILE_TOO_MANY_ROWS,
+    ERR_MISSING_COLUMNS,
+    ERR_PLAN_HAS_ERRORS,
+    ERR_ROW_LENGTH,
+    ERR_TOO_LONG,
+    ERR_UNKNOWN_COLUMNS,
+    ERR_UNNAMED_COLUMN,
+    FORMULA_PREFIXES,
+    MAX_ROWS,
+    ImportFileError,
+    neutralise,
+    to_csv,
+)
 from alliances.models import Alliance, User
 
 from .models import Contact, Organisation, Stakeholder
 from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS
 
-MAX_ROWS = 5000
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE = "Stakeholders"
 
 # File column → (model, field). The headings are fixed English names so that a file works
 # whatever language its author uses the portal in; values may be codes or labels in any language.
@@ -53,23 +71,6 @@ COLUMNS: dict[str, tuple[type[models.Model], str]] = {
 REQUIRED_COLUMNS = ("organisation",)
 COLUMN_OF_FIELD = {(model, name): column for column, (model, name) in COLUMNS.items()}
 
-ERR_FILE_ENCODING = _(
-    "The file is not UTF-8 text. In your spreadsheet program, save it as “CSV UTF-8”."
-)
-ERR_FILE_BINARY = _("This file is not a CSV text file. Choose a .csv or .xlsx file.")
-ERR_FILE_NOT_XLSX = _("This file is not an Excel workbook (.xlsx) that can be read.")
-ERR_FILE_EMPTY = _("The file has no rows below its heading row.")
-ERR_FILE_TOO_MANY_ROWS = _("The file has more than %(max)d rows. Split it into smaller files.")
-ERR_FILE_CSV = _("The file could not be read as CSV: %(error)s")
-ERR_UNKNOWN_COLUMNS = _(
-    "Unknown columns: %(columns)s. Use the headings of the template, or remove these columns."
-)
-ERR_MISSING_COLUMNS = _("Missing columns: %(columns)s.")
-ERR_DUPLICATE_COLUMNS = _("These columns appear more than once: %(columns)s.")
-ERR_UNNAMED_COLUMN = _("Column %(number)d has values but no heading.")
-ERR_ROW_LENGTH = _("The row has %(cells)d cells but the heading row has %(columns)d.")
-ERR_CHOICE = _("“%(value)s” is not one of: %(choices)s.")
-ERR_TOO_LONG = _("At most %(max)d characters (this has %(length)d).")
 ERR_DUPLICATE_ROW = _("Same contact person as row %(row)d.")
 ERR_DUPLICATE_ORGANISATION_ROW = _("Row %(row)d already describes this organisation.")
 ERR_CONFLICTING_ROWS = _("Row %(row)d gives this organisation different values for: %(columns)s.")
@@ -77,130 +78,14 @@ ERR_EMAIL_OTHER_ORGANISATION = _(
     "This email belongs to a contact person at %(organisation)s, not at this organisation."
 )
 ERR_CONTACT_NAME_NEEDED = _("A new contact person needs a name in contact_name.")
-ERR_PLAN_HAS_ERRORS = _("The file has errors; nothing was imported.")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; nothing in it is looked at further."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(str(m) for m in messages))
-        self.messages = [str(m) for m in messages]
-
-
-# Reading files -----------------------------------------------------------------------------------
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    # A NUL anywhere means binary data, and PostgreSQL would refuse to store one in text.
-    if b"\x00" in content:
-        raise ImportFileError([ERR_FILE_BINARY])
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError([ERR_FILE_ENCODING]) from None
-    first_line = text.split("\n", 1)[0]
-    # Swedish spreadsheet programs write semicolons; pick whichever separates the heading row.
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ImportFileError([ERR_FILE_CSV % {"error": exc}]) from None
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    import openpyxl
-
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ImportFileError([ERR_FILE_NOT_XLSX])
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(value) for value in row])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds of error on a damaged workbook
-        raise ImportFileError([ERR_FILE_NOT_XLSX]) from None
-    return rows
 
 
 def read_table(*, name: str, content: bytes) -> tuple[list[str], list[dict[str, str]]]:
     """The file's column headings and its rows as {heading: text}; raises ImportFileError."""
-    raw = _read_xlsx(content) if name.lower().endswith(".xlsx") else _read_csv(content)
-    raw = [row for row in raw if any(cell.strip() for cell in row)] if raw else []
-    if len(raw) < 2:
-        raise ImportFileError([ERR_FILE_EMPTY])
-    if len(raw) - 1 > MAX_ROWS:
-        raise ImportFileError([ERR_FILE_TOO_MANY_ROWS % {"max": MAX_ROWS}])
-    headings = [cell.strip().lower().replace(" ", "_") for cell in raw[0]]
-    columns = _check_headings(headings, raw[1:])
-    rows = []
-    for cells in raw[1:]:
-        extra = [cell for cell in cells[len(headings) :] if cell.strip()]
-        row = {heading: (cells[index] if index < len(cells) else "") for index, heading in columns}
-        if extra:
-            row["__error__"] = str(ERR_ROW_LENGTH % {"cells": len(cells), "columns": len(columns)})
-        rows.append(row)
-    return [heading for _index, heading in columns], rows
-
-
-def _check_headings(headings: list[str], rows: list[list[str]]) -> list[tuple[int, str]]:
-    errors = []
-    columns = []
-    for index, heading in enumerate(headings):
-        if heading:
-            columns.append((index, heading))
-        elif any(index < len(row) and row[index].strip() for row in rows):
-            errors.append(ERR_UNNAMED_COLUMN % {"number": index + 1})
-    names = [heading for _index, heading in columns]
-    unknown = [name for name in names if name not in COLUMNS]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    duplicated = sorted({name for name in names if names.count(name) > 1})
-    if unknown:
-        errors.append(ERR_UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)})
-    if missing:
-        errors.append(ERR_MISSING_COLUMNS % {"columns": ", ".join(missing)})
-    if duplicated:
-        errors.append(ERR_DUPLICATE_COLUMNS % {"columns": ", ".join(duplicated)})
-    if errors:
-        raise ImportFileError(errors)
-    return columns
+    return shared.read_table(name=name, content=content, columns=COLUMNS, required=REQUIRED_COLUMNS)
 
 
 # Planning ----------------------------------------------------------------------------------------
-
-
-def _choice_lookup(model_field: models.Field) -> dict[str, Any]:
-    """Codes and labels in every language the portal speaks, compared without case."""
-    lookup = {}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            for value, label in model_field.choices:
-                lookup[str(label).casefold()] = value
-                lookup[str(value).casefold()] = value
-    return lookup
-
-
-def _unescape(text: str) -> str:
-    """Undo the apostrophe the export puts before formula-like cells, so round trips are exact."""
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_PREFIXES:
-        return text[1:]
-    return text
 
 
 @dataclass
@@ -252,7 +137,7 @@ class _Planner:
         self.columns = columns
         self._load_matches(rows)
         self.lookups = {
-            column: _choice_lookup(model._meta.get_field(name))
+            column: shared.choice_lookup(model._meta.get_field(name))
             for column, (model, name) in COLUMNS.items()
             if model._meta.get_field(name).choices
         }
@@ -266,7 +151,7 @@ class _Planner:
             column_model, name = COLUMNS[column]
             if column_model is not model:
                 continue
-            text = _unescape(row.get(column, "").strip())
+            text = shared.unescape(row.get(column, "").strip())
             model_field = model._meta.get_field(name)
             if column in self.lookups and text:
                 if text.casefold() not in self.lookups[column]:
@@ -300,7 +185,7 @@ class _Planner:
         """Everything the rows could match, in four queries whatever the number of rows."""
 
         def cells(column: str) -> set[str]:
-            return {_unescape(row.get(column, "").strip()) for row in rows} - {""}
+            return {shared.unescape(row.get(column, "").strip()) for row in rows} - {""}
 
         emails = {email.lower() for email in cells("contact_email")}
         self.contacts_by_email = {
@@ -329,8 +214,8 @@ class _Planner:
 
     def plan_row(self, line: int, row: dict[str, str]) -> RowPlan:
         errors: list[str] = []
-        if "__error__" in row:
-            errors.append(row["__error__"])
+        if shared.ROW_ERROR_KEY in row:
+            errors.append(row[shared.ROW_ERROR_KEY])
         org_values = self._values(row, Organisation, errors)
         contact_values = self._values(row, Contact, errors)
         assessment_values = self._values(row, Stakeholder, errors)
@@ -563,11 +448,6 @@ def import_apply(
 # Exporting ---------------------------------------------------------------------------------------
 
 
-def neutralise(text: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula (CSV injection)."""
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _export_value(instance: models.Model | None, name: str) -> str:
     if instance is None:
         return ""
@@ -604,24 +484,5 @@ def export_rows(stakeholders) -> tuple[list[str], list[list[str]]]:
     return headings, rows
 
 
-def to_csv(headings: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headings)
-    writer.writerows(rows)
-    # The byte order mark makes Excel open the file as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def to_xlsx(headings: list[str], rows: list[list[str]]) -> bytes:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Stakeholders")
-    sheet.append(headings)
-    for row in rows:
-        # Every cell is written as text; openpyxl would otherwise store "=…" as a formula.
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return shared.to_xlsx(headings, rows, sheet_title=SHEET_TITLE)

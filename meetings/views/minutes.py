@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alliance_portal.canonical import canonical_sha256
 from alliance_portal.forms import message_service_errors, service_error_messages
 from alliance_portal.permissions import Capability
 from alliance_portal.richtext import sanitise_html
 
 from .. import selectors, services
 from ..forms import CorrectionReasonForm, DecidedActionForm, MemberCommentForm
-from ..models import Minutes, MinutesItem, canonical_sha256
+from ..models import Minutes, MinutesItem
 from ..permissions import (
     can_read_minutes,
     get_decided_action_for_user,

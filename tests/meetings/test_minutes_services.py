@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from actionplans.models import ERR_ONE_RESPONSIBLE, Action
+from alliance_portal.canonical import canonical_sha256
 from alliance_portal.exceptions import InvalidTransition
 from alliances.models import AuditEntry, Membership
 from meetings import selectors, services
@@ -28,7 +29,6 @@ from meetings.models import (
     MinutesItem,
     MinutesRevision,
     StandingItem,
-    canonical_sha256,
 )
 from meetings.services import (
     ERR_COMMENT_TOO_LONG,

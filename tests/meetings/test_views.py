@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from actionplans.models import Action
+from alliance_portal.canonical import canonical_sha256
 from alliance_portal.permissions import Role
 from alliances.models import Membership
 from meetings import selectors, services
@@ -35,7 +36,6 @@ from meetings.models import (
     MinutesRevision,
     Participant,
     StandingItem,
-    canonical_sha256,
 )
 from meetings.services import (
     ERR_COMMENT_TOO_LONG,
