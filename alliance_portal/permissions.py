@@ -35,6 +35,12 @@ class Capability(StrEnum):
     MANAGE_MEETINGS = "meetings.manage"
     COMMENT_MINUTES = "minutes.comment"
     APPROVE_MINUTES = "minutes.approve"
+    VIEW_PLANS = "plans.view"
+    MANAGE_PLANS = "plans.manage"
+    APPROVE_PLANS = "plans.approve"
+    # Members report progress on the actions they answer for; leaders on any action.
+    RECORD_OWN_PROGRESS = "progress.record_own"
+    RECORD_ANY_PROGRESS = "progress.record_any"
 
 
 _EVERYONE = frozenset(
@@ -43,13 +49,22 @@ _EVERYONE = frozenset(
         Capability.VIEW_MEMBERS,
         Capability.VIEW_STAKEHOLDERS,
         Capability.VIEW_MEETINGS,
+        Capability.VIEW_PLANS,
     }
 )
 # Observers read; members also take part, e.g. by commenting on circulated minutes.
-_MEMBERS = _EVERYONE | {Capability.COMMENT_MINUTES}
+_MEMBERS = _EVERYONE | {Capability.COMMENT_MINUTES, Capability.RECORD_OWN_PROGRESS}
 # Contact people's phone numbers and addresses are personal data: only the roles that reach out
 # to stakeholders see them. The same roles organise meetings and keep the minutes.
-_OUTREACH = _MEMBERS | {Capability.VIEW_CONTACTS, Capability.MANAGE_MEETINGS}
+_OUTREACH = _MEMBERS | {
+    Capability.VIEW_CONTACTS,
+    Capability.MANAGE_MEETINGS,
+    Capability.RECORD_ANY_PROGRESS,
+}
+# The guide's action plan is drafted by those who run the alliance day to day and signed off
+# by the chair, so drafting and approving are kept apart.
+_PLAN_DRAFTING = frozenset({Capability.MANAGE_PLANS})
+_PLAN_SIGN_OFF = frozenset({Capability.APPROVE_PLANS, Capability.APPROVE_MINUTES})
 _LEADERSHIP = _OUTREACH | {
     Capability.MANAGE_STAKEHOLDERS,
     Capability.EDIT_ALLIANCE,
@@ -59,9 +74,9 @@ _LEADERSHIP = _OUTREACH | {
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.CHAIR: frozenset(_LEADERSHIP | {Capability.HAND_OVER_CHAIR, Capability.APPROVE_MINUTES}),
-    Role.COORDINATOR: frozenset(_LEADERSHIP),
-    Role.SECRETARY: frozenset(_OUTREACH),
+    Role.CHAIR: frozenset(_LEADERSHIP | _PLAN_SIGN_OFF | {Capability.HAND_OVER_CHAIR}),
+    Role.COORDINATOR: frozenset(_LEADERSHIP | _PLAN_DRAFTING),
+    Role.SECRETARY: frozenset(_OUTREACH | _PLAN_DRAFTING),
     Role.MEMBER: _MEMBERS,
     Role.OBSERVER: _EVERYONE,
 }

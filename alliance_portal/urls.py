@@ -13,7 +13,7 @@ urlpatterns = [
     path("", alliance_views.home, name="home"),
     path("alliances/", include("alliances.urls")),
     path("alliances/<id:alliance_id>/stakeholders/", include("stakeholders.urls")),
-    path("alliances/<id:alliance_id>/actions/", include("actionplans.urls")),
+    path("alliances/<id:alliance_id>/", include("actionplans.urls")),
     path("", include("meetings.urls")),
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),
     path("accounts/profile/", alliance_views.profile, name="profile"),

@@ -36,6 +36,18 @@ def _test_settings():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request made in Swedish by an earlier test
+    leaves Swedish active in the thread, which would change the messages the next one sees."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run inline unless a test asks for the real broker (see test_celery_broker)."""
     celery_app.conf.task_always_eager = True

@@ -151,3 +151,66 @@ def make_minutes(meeting: Meeting, actor: User) -> Minutes:
     from meetings import services
 
     return services.minutes_start(meeting=meeting, actor=actor)
+
+
+# Action plans are made through the services, the way a coordinator drafts one.
+PLAN_START = date(2027, 1, 1)
+
+
+def make_plan(alliance: Alliance, actor: User, **fields):
+    """A draft action plan over the guide's 18 months."""
+    from actionplans import services
+
+    values = {
+        "title": "Regional action plan 2027-2028",
+        "period_start": PLAN_START,
+        "period_end": date(2028, 6, 30),
+        **fields,
+    }
+    return services.plan_create(alliance=alliance, actor=actor, fields=values)
+
+
+def make_goal(plan, actor: User, **fields):
+    from decimal import Decimal
+
+    from actionplans import services
+
+    values = {
+        "title": "Mediators trained in every municipality",
+        "target_value": Decimal("60"),
+        "unit": "mediators",
+        "current_value": Decimal("12"),
+        "relevance": "Families reach services through people they trust.",
+        "due_date": date(2028, 3, 31),
+        **fields,
+    }
+    return services.goal_add(plan=plan, actor=actor, fields=values)
+
+
+def make_action(plan, actor: User, *, goals=(), gaps=(), **fields):
+    from decimal import Decimal
+
+    from actionplans import services
+
+    values = {
+        "title": "Train community mediators",
+        "local_problem": "Newly arrived families do not know where to turn.",
+        "budget_amount": Decimal("125000.00"),
+        "budget_currency": "SEK",
+        "start_date": date(2027, 2, 1),
+        "due_date": date(2027, 11, 30),
+        **fields,
+    }
+    return services.action_add(plan=plan, actor=actor, fields=values, goals=goals, gaps=gaps)
+
+
+def make_submitted_plan(alliance: Alliance, actor: User, *, actions: int = 2):
+    """A plan with one goal and some actions, submitted for the chair's sign-off."""
+    from actionplans import services
+
+    plan = make_plan(alliance, actor)
+    goal = make_goal(plan, actor)
+    for number in range(1, actions + 1):
+        make_action(plan, actor, goals=[goal], title=f"Action {number}")
+    services.plan_submit(plan=plan, actor=actor)
+    return plan

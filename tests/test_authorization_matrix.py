@@ -24,8 +24,12 @@ from .factories import (
     StakeholderFactory,
     SupportProgrammeFactory,
     UserFactory,
+    make_action,
+    make_goal,
     make_meeting,
     make_minutes,
+    make_plan,
+    make_submitted_plan,
 )
 
 LOGIN = "login-redirect"
@@ -172,6 +176,50 @@ def _feed_token(cast):
     return [services.calendar_feed_renew(user=cast.member).token]
 
 
+def plan_drafters(code=200):
+    """Coordinators and secretaries draft action plans; the chair signs them off."""
+    return {**alliance_members(code), "observer": 403, "member": 403, "chair": 403}
+
+
+def _plan(cast):
+    plan = make_plan(cast.alliance, cast.coordinator)
+    make_action(plan, cast.coordinator, goals=[make_goal(plan, cast.coordinator)])
+    return plan
+
+
+def _with_plan(cast):
+    return [cast.alliance.pk, _plan(cast).pk]
+
+
+def _with_submitted_plan(cast):
+    return [cast.alliance.pk, make_submitted_plan(cast.alliance, cast.coordinator).pk]
+
+
+def _with_version(cast):
+    plan = make_submitted_plan(cast.alliance, cast.coordinator)
+    return [cast.alliance.pk, plan.pk, plan.version]
+
+
+def _with_goal(cast):
+    plan = _plan(cast)
+    return [cast.alliance.pk, plan.pk, plan.goals.first().pk]
+
+
+def _with_plan_action(cast):
+    plan = _plan(cast)
+    return [cast.alliance.pk, plan.pk, plan.actions.first().pk]
+
+
+def _with_adoptable_action(cast):
+    from meetings import services
+
+    minutes = _minutes(cast)
+    action = services.decided_action_add(
+        item=minutes.items.first(), actor=cast.secretary, title="Book the hall"
+    )
+    return [cast.alliance.pk, _plan(cast).pk, action.pk]
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(logged_in(302)),
     "profile": Case(logged_in()),
@@ -240,6 +288,62 @@ MATRIX: dict[str, Case] = {
     "stakeholders:gap_edit": Case(alliance_leaders(), args=_with_gap),
     "stakeholders:gap_delete": Case(alliance_leaders(), args=_with_gap),
     "actionplans:actions": Case(alliance_members(), args=_alliance),
+    "actionplans:plans": Case(alliance_members(), args=_alliance),
+    "actionplans:plan_create": Case(plan_drafters(), args=_alliance),
+    "actionplans:plan": Case(alliance_members(), args=_with_plan),
+    "actionplans:plan_edit": Case(plan_drafters(), args=_with_plan),
+    "actionplans:plan_delete": Case(plan_drafters(), args=_with_plan),
+    "actionplans:goal_add": Case(plan_drafters(), args=_with_plan),
+    "actionplans:goal_edit": Case(plan_drafters(), args=_with_goal),
+    "actionplans:goal_remove": Case(plan_drafters(), args=_with_goal),
+    "actionplans:action_add": Case(plan_drafters(), args=_with_plan),
+    "actionplans:action": Case(alliance_members(), args=_with_plan_action),
+    "actionplans:action_edit": Case(plan_drafters(), args=_with_plan_action),
+    "actionplans:action_remove": Case(plan_drafters(), args=_with_plan_action),
+    "actionplans:action_move": Case(
+        plan_drafters(302),
+        method="post",
+        args=_with_plan_action,
+        data=lambda cast: {"direction": "down"},
+    ),
+    # Nobody answers for the matrix's action, so a member may not report on it.
+    "actionplans:progress_add": Case(
+        {**contact_readers(302), "observer": 403, "member": 403},
+        method="post",
+        args=_with_plan_action,
+        data=lambda cast: {"date": "2026-01-05", "status": "in_progress", "percent": "10"},
+    ),
+    "actionplans:plan_renumber": Case(plan_drafters(302), method="post", args=_with_plan),
+    "actionplans:action_adopt": Case(
+        plan_drafters(302), method="post", args=_with_adoptable_action
+    ),
+    "actionplans:board": Case(alliance_members(), args=_with_plan),
+    "actionplans:plan_submit": Case(plan_drafters(), args=_with_plan),
+    "actionplans:plan_withdraw": Case(plan_drafters(302), method="post", args=_with_submitted_plan),
+    "actionplans:plan_review": Case(alliance_chair(), args=_with_submitted_plan),
+    "actionplans:plan_approve": Case(
+        {**alliance_chair(302), "chair": 400},
+        method="post",
+        args=_with_submitted_plan,
+        data=lambda cast: {"sha256": "0" * 64},
+    ),
+    "actionplans:plan_return": Case(
+        {**alliance_chair(302), "chair": 400},
+        method="post",
+        args=_with_submitted_plan,
+        data=lambda cast: {"sha256": "0" * 64},
+    ),
+    "actionplans:versions": Case(alliance_members(), args=_with_plan),
+    "actionplans:version": Case(alliance_members(), args=_with_version),
+    "actionplans:diff": Case(alliance_members(), args=_with_submitted_plan),
+    "actionplans:plan_pdf": Case(alliance_members(), args=_with_plan),
+    "actionplans:version_pdf": Case(alliance_members(), args=_with_version),
+    "actionplans:export_csv": Case(alliance_members(), args=_with_plan),
+    "actionplans:export_xlsx": Case(alliance_members(), args=_with_plan),
+    "actionplans:import": Case(plan_drafters(), args=_with_plan),
+    "actionplans:import_confirm": Case(
+        plan_drafters(302), method="post", args=_with_plan, data=lambda cast: {"cancel": "1"}
+    ),
     "meetings:list": Case(alliance_members(), args=_alliance),
     "meetings:create": Case(meeting_organisers(), args=_alliance),
     "meetings:detail": Case(alliance_members(), args=_with_meeting),
@@ -416,6 +520,17 @@ def _other_meeting_ids(cast) -> dict[str, int]:
     }
 
 
+def _other_plan_ids(cast) -> dict[str, int]:
+    """A plan of the alliance and a submitted one of another alliance."""
+    other = make_submitted_plan(cast.other_alliance, cast.other_chair)
+    return {
+        "plan": _plan(cast).pk,
+        "other_plan": other.pk,
+        "other_goal": other.goals.first().pk,
+        "other_action": other.actions.first().pk,
+    }
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -440,6 +555,18 @@ def _other_meeting_ids(cast) -> dict[str, int]:
         "/alliances/{alliance}/meetings/{meeting}/minutes/items/{other_minutes_item}/actions/new/",
         "/alliances/{other}/meetings/{other_meeting}/",
         "/alliances/{alliance}/meetings/99999999999999999999999/",
+        "/alliances/{alliance}/plans/{other_plan}/",
+        "/alliances/{alliance}/plans/{other_plan}/board/",
+        "/alliances/{alliance}/plans/{other_plan}/review/",
+        "/alliances/{alliance}/plans/{other_plan}/plan.pdf",
+        "/alliances/{alliance}/plans/{other_plan}/versions/1/",
+        "/alliances/{alliance}/plans/{other_plan}/versions/1/plan.pdf",
+        "/alliances/{alliance}/plans/{other_plan}/actions.csv",
+        "/alliances/{alliance}/plans/{other_plan}/actions/{other_action}/",
+        "/alliances/{alliance}/plans/{plan}/actions/{other_action}/",
+        "/alliances/{other}/plans/{other_plan}/",
+        "/alliances/{alliance}/plans/99999999999999999999999/",
+        "/alliances/{alliance}/plans/{plan}/versions/99999999999999999999999/",
     ],
 )
 def test_hostile_ids_in_urls_are_404(cast, path):
@@ -452,5 +579,41 @@ def test_hostile_ids_in_urls_are_404(cast, path):
         other_programme=SupportProgrammeFactory(alliance=cast.other_alliance).pk,
         other_gap=GapFactory(alliance=cast.other_alliance).pk,
         **_other_meeting_ids(cast),
+        **_other_plan_ids(cast),
     )
     assert client_for(cast.chair).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/alliances/{alliance}/plans/{other_plan}/edit/",
+        "/alliances/{alliance}/plans/{other_plan}/goals/{other_goal}/edit/",
+        "/alliances/{alliance}/plans/{plan}/goals/{other_goal}/edit/",
+        "/alliances/{alliance}/plans/{plan}/goals/{other_goal}/remove/",
+        "/alliances/{alliance}/plans/{plan}/actions/{other_action}/edit/",
+        "/alliances/{alliance}/plans/{plan}/actions/{other_action}/remove/",
+        "/alliances/{alliance}/plans/{other_plan}/import/",
+        "/alliances/{alliance}/plans/{other_plan}/submit/",
+    ],
+)
+def test_hostile_ids_in_plan_drafting_urls_are_404(cast, path):
+    """Drafting pages are the coordinator's: another alliance's ids answer 404, not 403."""
+    url = path.format(alliance=cast.alliance.pk, **_other_plan_ids(cast))
+    assert client_for(cast.coordinator).get(url).status_code == 404
+
+
+def test_adopting_another_alliances_decided_action_is_404(cast):
+    from meetings import services
+
+    other_minutes = make_minutes(
+        make_meeting(cast.other_alliance, cast.other_chair), cast.other_chair
+    )
+    action = services.decided_action_add(
+        item=other_minutes.items.first(), actor=cast.other_chair, title="Book the hall"
+    )
+    plan = _plan(cast)
+    url = reverse("actionplans:action_adopt", args=[cast.alliance.pk, plan.pk, action.pk])
+    assert client_for(cast.coordinator).post(url).status_code == 404
+    action.refresh_from_db()
+    assert action.plan_id is None

@@ -48,6 +48,19 @@ def test_seed_demo_holds_an_approved_workshop_and_an_upcoming_plenary():
     assert workshop.minutes.status == Minutes.Status.APPROVED
     assert len(workshop.minutes.approved_sha256) == 64
     assert workshop.participants.filter(attendance="present").count() == 8
-    assert Action.objects.get().decided_in.minutes == workshop.minutes
+    assert Action.objects.get(decided_in__isnull=False).decided_in.minutes == workshop.minutes
     assert plenary.status == Meeting.Status.PLANNED and plenary.starts_at > timezone.now()
     assert plenary.agenda_items.count() == 6
+
+
+@pytest.mark.django_db
+def test_seed_demo_holds_an_approved_plan_with_a_second_version_in_draft():
+    from actionplans.models import ActionPlan
+
+    call_command("seed_demo", stdout=StringIO())
+    plan = ActionPlan.objects.get()
+    version = plan.versions.get()
+    assert (plan.status, plan.version) == (ActionPlan.Status.DRAFT, 2)
+    assert (version.number, version.is_approved) == (1, True)
+    assert plan.actions.count() == 3
+    assert plan.actions.filter(progress_percent__gt=0).count() == 2

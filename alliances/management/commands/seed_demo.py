@@ -7,6 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from actionplans.demo import has_action_plan, seed_action_plan
 from alliance_portal.permissions import Role
 from alliances import services
 from alliances.models import Alliance, Membership, User
@@ -85,6 +86,13 @@ class Command(BaseCommand):
             if not alliance.meetings.exists():
                 secretary = User.objects.get(email=demo_email(*PEOPLE[1][:2]))
                 seed_meetings(alliance=alliance, secretary=secretary, chair=chair)
+            if not has_action_plan(alliance):
+                seed_action_plan(
+                    alliance=alliance,
+                    coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
+                    chair=chair,
+                    password=DEMO_PASSWORD,
+                )
         self._print_logins()
 
     def _user(self, first: str, last: str, language: str, **extra) -> User:

@@ -1,0 +1,540 @@
+"""Drafting a plan: the plan itself, its goals and actions, their order, and progress."""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from alliance_portal.forms import add_service_errors, message_service_errors
+from alliance_portal.permissions import Capability
+from alliances.permissions import get_alliance_for_user
+
+from .. import selectors, services
+from ..forms import ActionForm, GoalForm, PlanForm, ProgressForm
+from ..models import Action, ActionPlan
+from ..permissions import (
+    can_record_progress,
+    get_action_for_progress,
+    get_adoptable_action_for_user,
+    get_goal_for_user,
+    get_plan_action_for_user,
+    get_plan_for_user,
+)
+
+PAGE_SIZE = 50
+MOVES = {"up": -1, "down": 1}
+
+
+def plan_context(access, plan: ActionPlan, **extra) -> dict:
+    return {"access": access, "alliance": access.alliance, "plan": plan, **extra}
+
+
+def plan_url(plan: ActionPlan, anchor: str = "") -> str:
+    url = reverse("actionplans:plan", args=[plan.alliance_id, plan.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _new_version_message(request, plan: ActionPlan, version_before: int) -> None:
+    if plan.version != version_before:
+        messages.info(
+            request,
+            _(
+                "Version %(approved)d stays approved as it was. Your change started version "
+                "%(number)d as a draft; submit it for sign-off when it is ready."
+            )
+            % {"approved": version_before, "number": plan.version},
+        )
+
+
+# Actions of the alliance ------------------------------------------------------------------------
+
+
+@login_required
+def action_list(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_PLANS)
+    actions = selectors.action_list(alliance=access.alliance)
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "actionplans/action_list.html",
+        {"access": access, "alliance": access.alliance, "page": page},
+    )
+
+
+# Plans ------------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_PLANS)
+    page = Paginator(selectors.plan_list(alliance=access.alliance), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "actionplans/plan_list.html",
+        {"access": access, "alliance": access.alliance, "page": page},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request, alliance_id: int):
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_PLANS)
+    alliance = access.alliance
+    form = PlanForm(
+        request.POST or None,
+        initial={"period_start": alliance.period_start, "period_end": alliance.period_end},
+        submit_label=_("Create the plan"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                alliance=alliance, actor=request.user, fields=form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was created. Add its goals and actions."))
+            return redirect(plan_url(plan))
+    return render(
+        request,
+        "actionplans/form.html",
+        {
+            "access": access,
+            "alliance": alliance,
+            "form": form,
+            "title": _("New action plan"),
+            "cancel_url": reverse("actionplans:plans", args=[alliance.pk]),
+        },
+    )
+
+
+@login_required
+def plan_detail(request, alliance_id: int, plan_id: int):
+    access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
+    actions = selectors.plan_actions(plan)
+    for action in actions:
+        action.can_report = can_record_progress(access, action)
+    can_manage = access.can(Capability.MANAGE_PLANS)
+    return render(
+        request,
+        "actionplans/plan_detail.html",
+        plan_context(
+            access,
+            plan,
+            goals=selectors.plan_goals(plan),
+            actions=actions,
+            versions=selectors.plan_versions(plan),
+            unplanned=selectors.unplanned_decided_actions(access.alliance) if can_manage else [],
+            can_manage=can_manage,
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, alliance_id: int, plan_id: int):
+    access, plan = get_plan_for_user(
+        request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
+    )
+    form = PlanForm(request.POST or None, instance=copy.copy(plan))
+    if request.method == "POST" and form.is_valid():
+        version_before = plan.version
+        try:
+            services.plan_update(plan=plan, actor=request.user, fields=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was saved."))
+            _new_version_message(request, plan, version_before)
+            return redirect(plan_url(plan))
+    return render(
+        request,
+        "actionplans/form.html",
+        plan_context(access, plan, form=form, title=_("Edit the plan"), cancel_url=plan_url(plan)),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_delete(request, alliance_id: int, plan_id: int):
+    access, plan = get_plan_for_user(
+        request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
+    )
+    if request.method == "POST":
+        try:
+            services.plan_delete(plan=plan, actor=request.user)
+        except ValidationError as exc:
+            message_service_errors(request, exc)
+            return redirect(plan_url(plan))
+        messages.success(request, _("The plan “%(plan)s” was deleted.") % {"plan": plan})
+        return redirect("actionplans:plans", access.alliance.pk)
+    return render(
+        request,
+        "actionplans/confirm.html",
+        plan_context(
+            access,
+            plan,
+            title=_("Delete the plan “%(plan)s”?") % {"plan": plan},
+            explanation=_(
+                "Its goals and actions are deleted. Actions decided in meetings stay on the "
+                "alliance's list of actions. This cannot be undone."
+            ),
+            confirm_label=_("Yes, delete the plan"),
+            danger=True,
+            cancel_url=plan_url(plan),
+        ),
+    )
+
+
+# Goals ------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_add(request, alliance_id: int, plan_id: int):
+    access, plan = get_plan_for_user(
+        request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
+    )
+    form = GoalForm(request.POST or None, submit_label=_("Add the goal"))
+    if request.method == "POST" and form.is_valid():
+        version_before = plan.version
+        try:
+            goal = services.goal_add(plan=plan, actor=request.user, fields=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Goal %(number)d was added.") % {"number": goal.number})
+            _new_version_message(request, plan, version_before)
+            return redirect(plan_url(plan, f"goal-{goal.pk}"))
+    return render(
+        request,
+        "actionplans/form.html",
+        plan_context(
+            access, plan, form=form, title=_("Add a SMART goal"), cancel_url=plan_url(plan, "goals")
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, alliance_id: int, plan_id: int, goal_id: int):
+    access, goal = get_goal_for_user(
+        request.user, alliance_id, plan_id, goal_id, need=Capability.MANAGE_PLANS
+    )
+    plan = goal.plan
+    form = GoalForm(request.POST or None, instance=copy.copy(goal))
+    if request.method == "POST" and form.is_valid():
+        version_before = plan.version
+        try:
+            services.goal_update(goal=goal, actor=request.user, fields=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The goal was saved."))
+            _new_version_message(request, plan, version_before)
+            return redirect(plan_url(plan, f"goal-{goal.pk}"))
+    return render(
+        request,
+        "actionplans/form.html",
+        plan_context(
+            access,
+            plan,
+            form=form,
+            title=_("Edit goal %(number)d") % {"number": goal.number},
+            cancel_url=plan_url(plan, f"goal-{goal.pk}"),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_remove(request, alliance_id: int, plan_id: int, goal_id: int):
+    access, goal = get_goal_for_user(
+        request.user, alliance_id, plan_id, goal_id, need=Capability.MANAGE_PLANS
+    )
+    plan = goal.plan
+    if request.method == "POST":
+        version_before = plan.version
+        try:
+            services.goal_remove(goal=goal, actor=request.user)
+        except ValidationError as exc:
+            message_service_errors(request, exc)
+        else:
+            messages.success(request, _("The goal was removed."))
+            _new_version_message(request, plan, version_before)
+        return redirect(plan_url(plan, "goals"))
+    return render(
+        request,
+        "actionplans/confirm.html",
+        plan_context(
+            access,
+            plan,
+            title=_("Remove goal “%(goal)s”?") % {"goal": goal},
+            explanation=_("Actions linked to it stay in the plan, without this link."),
+            confirm_label=_("Yes, remove the goal"),
+            danger=True,
+            cancel_url=plan_url(plan, f"goal-{goal.pk}"),
+        ),
+    )
+
+
+# Actions ----------------------------------------------------------------------------------------
+
+
+def _links(form: ActionForm) -> dict:
+    return {"goals": form.cleaned_data["goals"], "gaps": form.cleaned_data["gaps"]}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_add(request, alliance_id: int, plan_id: int):
+    access, plan = get_plan_for_user(
+        request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
+    )
+    form = ActionForm(request.POST or None, plan=plan, submit_label=_("Add the action"))
+    if request.method == "POST" and form.is_valid():
+        version_before = plan.version
+        try:
+            action = services.action_add(
+                plan=plan, actor=request.user, fields=form.service_fields(), **_links(form)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Action %(number)d was added.") % {"number": action.number})
+            _new_version_message(request, plan, version_before)
+            return redirect(plan_url(plan, f"action-{action.pk}"))
+    return render(
+        request,
+        "actionplans/form.html",
+        plan_context(
+            access, plan, form=form, title=_("Add an action"), cancel_url=plan_url(plan, "actions")
+        ),
+    )
+
+
+@login_required
+def action_detail(request, alliance_id: int, plan_id: int, action_id: int):
+    access, action = get_plan_action_for_user(
+        request.user, alliance_id, plan_id, action_id, need=Capability.VIEW_PLANS
+    )
+    can_report = can_record_progress(access, action)
+    return render(
+        request,
+        "actionplans/action_detail.html",
+        plan_context(
+            access,
+            action.plan,
+            action=action,
+            history=selectors.progress_history(action),
+            form=ProgressForm(action=action) if can_report else None,
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, alliance_id: int, plan_id: int, action_id: int):
+    access, action = get_plan_action_for_user(
+        request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
+    )
+    plan = action.plan
+    form = ActionForm(
+        request.POST or None,
+        plan=plan,
+        instance=copy.copy(action),
+        initial={"goals": action.goals.all(), "gaps": action.gaps.all()},
+    )
+    if request.method == "POST" and form.is_valid():
+        version_before = plan.version
+        try:
+            services.action_update(
+                action=action, actor=request.user, fields=form.service_fields(), **_links(form)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The action was saved."))
+            _new_version_message(request, plan, version_before)
+            return redirect(plan_url(plan, f"action-{action.pk}"))
+    return render(
+        request,
+        "actionplans/form.html",
+        plan_context(
+            access,
+            plan,
+            form=form,
+            title=_("Edit action %(number)s") % {"number": action.number},
+            cancel_url=plan_url(plan, f"action-{action.pk}"),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_remove(request, alliance_id: int, plan_id: int, action_id: int):
+    access, action = get_plan_action_for_user(
+        request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
+    )
+    plan = action.plan
+    if request.method == "POST":
+        version_before = plan.version
+        try:
+            services.action_remove(action=action, actor=request.user)
+        except ValidationError as exc:
+            message_service_errors(request, exc)
+        else:
+            messages.success(
+                request, _("“%(action)s” was removed from the plan.") % {"action": action}
+            )
+            _new_version_message(request, plan, version_before)
+        return redirect(plan_url(plan, "actions"))
+    explanation = (
+        _("It was decided in a meeting, so it stays on the alliance's list of actions.")
+        if action.decided_in_id
+        else _("Its progress history is deleted with it. The other actions are renumbered.")
+    )
+    return render(
+        request,
+        "actionplans/confirm.html",
+        plan_context(
+            access,
+            plan,
+            title=_("Remove “%(action)s” from the plan?") % {"action": action},
+            explanation=explanation,
+            confirm_label=_("Yes, remove it"),
+            danger=True,
+            cancel_url=plan_url(plan, f"action-{action.pk}"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def action_move(request, alliance_id: int, plan_id: int, action_id: int):
+    """Moves an action one row up or down; the rows are renumbered."""
+    _access, action = get_plan_action_for_user(
+        request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
+    )
+    plan = action.plan
+    direction = request.POST.get("direction", "")
+    version_before = plan.version
+    try:
+        if direction not in MOVES:
+            raise ValidationError(services.ERR_MOVE)
+        services.action_move(action=action, actor=request.user, offset=MOVES[direction])
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    else:
+        _new_version_message(request, plan, version_before)
+    return redirect(plan_url(plan, f"action-{action.pk}"))
+
+
+@login_required
+@require_POST
+def plan_renumber(request, alliance_id: int, plan_id: int):
+    _access, plan = get_plan_for_user(
+        request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
+    )
+    version_before = plan.version
+    try:
+        changed = services.plan_renumber(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+    else:
+        if changed:
+            messages.success(request, _("The actions were numbered 1, 2, 3 … in table order."))
+        else:
+            messages.info(request, _("The actions were already numbered in order."))
+        _new_version_message(request, plan, version_before)
+    return redirect(plan_url(plan, "actions"))
+
+
+@login_required
+@require_POST
+def action_adopt(request, alliance_id: int, plan_id: int, action_id: int):
+    """Takes an action decided in a meeting's minutes into the plan."""
+    _access, plan, action = get_adoptable_action_for_user(
+        request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
+    )
+    version_before = plan.version
+    try:
+        services.action_adopt(plan=plan, action=action, actor=request.user)
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+        return redirect(plan_url(plan, "decided"))
+    messages.success(
+        request,
+        _("“%(action)s” is now action %(number)d of the plan.")
+        % {"action": action, "number": action.number},
+    )
+    _new_version_message(request, plan, version_before)
+    return redirect(plan_url(plan, f"action-{action.pk}"))
+
+
+# Progress ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def progress_add(request, alliance_id: int, plan_id: int, action_id: int):
+    access, action = get_action_for_progress(request.user, alliance_id, plan_id, action_id)
+    form = ProgressForm(request.POST, action=action)
+    if form.is_valid():
+        try:
+            services.progress_record(
+                action=action,
+                actor=request.user,
+                percent=form.cleaned_data["percent"],
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                on=form.cleaned_data["date"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The progress was recorded."))
+            return redirect("actionplans:action", access.alliance.pk, action.plan_id, action.pk)
+    return render(
+        request,
+        "actionplans/action_detail.html",
+        plan_context(
+            access,
+            action.plan,
+            action=action,
+            history=selectors.progress_history(action),
+            form=form,
+        ),
+        status=400,
+    )
+
+
+# The tracking board -----------------------------------------------------------------------------
+
+
+@login_required
+def plan_board(request, alliance_id: int, plan_id: int):
+    access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
+    board = selectors.tracking_board(plan, today=timezone.localdate())
+    return render(
+        request,
+        "actionplans/board.html",
+        plan_context(
+            access,
+            plan,
+            board=board,
+            chart=selectors.progress_chart(board.actions),
+            statuses=Action.Status,
+        ),
+    )
