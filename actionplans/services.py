@@ -451,11 +451,28 @@ def plan_withdraw(*, plan: ActionPlan, actor: User) -> ActionPlan:
     return plan
 
 
-def _submitted_version(plan: ActionPlan) -> PlanVersion | None:
-    """The version waiting for sign-off, locked; None when the plan is not waiting."""
-    if plan.status != ActionPlan.Status.SUBMITTED:
-        return None
-    return PlanVersion.objects.select_for_update().get(plan=plan, number=plan.version)
+def _decide(
+    plan: ActionPlan, actor: User, *, action: str, version_fields: list[str], decide
+) -> PlanVersion:
+    """Applies the chair's decision on the version waiting for sign-off, under a lock.
+
+    `decide(version)` is the plan's transition; it refuses a plan that is not waiting and a hash
+    other than the waiting version's, so nothing is saved in either case.
+    """
+    _lock_plan(plan)
+    version = None
+    if plan.status == ActionPlan.Status.SUBMITTED:
+        version = PlanVersion.objects.select_for_update().get(plan=plan, number=plan.version)
+    decide(version)
+    version.save(update_fields=version_fields)
+    plan.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=plan,
+        changes={"version": version.number, "sha256": version.sha256},
+    )
+    return version
 
 
 @transaction.atomic
@@ -466,18 +483,13 @@ def plan_approve(*, plan: ActionPlan, actor: User, shown_sha256: str, password: 
     """
     if not actor.check_password(password):
         raise ValidationError({"password": ERR_WRONG_PASSWORD})
-    _lock_plan(plan)
-    version = _submitted_version(plan)
-    plan.approve(version=version, by=actor, shown_sha256=shown_sha256)
-    version.save(update_fields=["approved_by", "approved_at"])
-    plan.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
+    return _decide(
+        plan,
+        actor,
         action="plan.approved",
-        obj=plan,
-        changes={"version": version.number, "sha256": version.sha256},
+        version_fields=["approved_by", "approved_at"],
+        decide=lambda version: plan.approve(version=version, by=actor, shown_sha256=shown_sha256),
     )
-    return version
 
 
 @transaction.atomic
@@ -490,17 +502,12 @@ def plan_return(*, plan: ActionPlan, actor: User, shown_sha256: str, comments: s
         raise ValidationError(
             {"comments": ERR_COMMENTS_TOO_LONG % {"max": MAX_TEXT_CHARS, "length": len(comments)}}
         )
-    _lock_plan(plan)
-    version = _submitted_version(plan)
-    plan.return_with_comments(
-        version=version, by=actor, shown_sha256=shown_sha256, comments=comments
-    )
-    version.save(update_fields=["returned_by", "returned_at", "return_comments"])
-    plan.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
+    return _decide(
+        plan,
+        actor,
         action="plan.returned",
-        obj=plan,
-        changes={"version": version.number, "sha256": version.sha256},
+        version_fields=["returned_by", "returned_at", "return_comments"],
+        decide=lambda version: plan.return_with_comments(
+            version=version, by=actor, shown_sha256=shown_sha256, comments=comments
+        ),
     )
-    return version

@@ -55,6 +55,43 @@ def _new_version_message(request, plan: ActionPlan, version_before: int) -> None
         )
 
 
+def _change(request, plan: ActionPlan, change) -> tuple[bool, object]:
+    """Runs a change of what the plan promises: (True, its result), or (False, None) after
+    showing the service's refusal as a message."""
+    version_before = plan.version
+    try:
+        result = change()
+    except ValidationError as exc:
+        message_service_errors(request, exc)
+        return False, None
+    _new_version_message(request, plan, version_before)
+    return True, result
+
+
+def _form_page(request, access, plan: ActionPlan, form, save, *, title, cancel_url):
+    """A drafting form: a valid POST calls save(), which returns (message, anchor), and leads
+    back to the plan; the service's refusals are shown on the form, which keeps the input."""
+    if request.method == "POST" and form.is_valid():
+        version_before = plan.version
+        try:
+            message, anchor = save()
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            _new_version_message(request, plan, version_before)
+            return redirect(plan_url(plan, anchor))
+    return render(
+        request,
+        "actionplans/form.html",
+        plan_context(access, plan, form=form, title=title, cancel_url=cancel_url),
+    )
+
+
+def _confirm_page(request, access, plan: ActionPlan, **context):
+    return render(request, "actionplans/confirm.html", plan_context(access, plan, **context))
+
+
 # Actions of the alliance ------------------------------------------------------------------------
 
 
@@ -148,20 +185,13 @@ def plan_edit(request, alliance_id: int, plan_id: int):
         request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
     )
     form = PlanForm(request.POST or None, instance=copy.copy(plan))
-    if request.method == "POST" and form.is_valid():
-        version_before = plan.version
-        try:
-            services.plan_update(plan=plan, actor=request.user, fields=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The plan was saved."))
-            _new_version_message(request, plan, version_before)
-            return redirect(plan_url(plan))
-    return render(
-        request,
-        "actionplans/form.html",
-        plan_context(access, plan, form=form, title=_("Edit the plan"), cancel_url=plan_url(plan)),
+
+    def save():
+        services.plan_update(plan=plan, actor=request.user, fields=form.cleaned_data)
+        return _("The plan was saved."), ""
+
+    return _form_page(
+        request, access, plan, form, save, title=_("Edit the plan"), cancel_url=plan_url(plan)
     )
 
 
@@ -172,28 +202,25 @@ def plan_delete(request, alliance_id: int, plan_id: int):
         request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
     )
     if request.method == "POST":
-        try:
-            services.plan_delete(plan=plan, actor=request.user)
-        except ValidationError as exc:
-            message_service_errors(request, exc)
+        deleted, _result = _change(
+            request, plan, lambda: services.plan_delete(plan=plan, actor=request.user)
+        )
+        if not deleted:
             return redirect(plan_url(plan))
         messages.success(request, _("The plan “%(plan)s” was deleted.") % {"plan": plan})
         return redirect("actionplans:plans", access.alliance.pk)
-    return render(
+    return _confirm_page(
         request,
-        "actionplans/confirm.html",
-        plan_context(
-            access,
-            plan,
-            title=_("Delete the plan “%(plan)s”?") % {"plan": plan},
-            explanation=_(
-                "Its goals and actions are deleted. Actions decided in meetings stay on the "
-                "alliance's list of actions. This cannot be undone."
-            ),
-            confirm_label=_("Yes, delete the plan"),
-            danger=True,
-            cancel_url=plan_url(plan),
+        access,
+        plan,
+        title=_("Delete the plan “%(plan)s”?") % {"plan": plan},
+        explanation=_(
+            "Its goals and actions are deleted. Actions decided in meetings stay on the "
+            "alliance's list of actions. This cannot be undone."
         ),
+        confirm_label=_("Yes, delete the plan"),
+        danger=True,
+        cancel_url=plan_url(plan),
     )
 
 
@@ -207,22 +234,19 @@ def goal_add(request, alliance_id: int, plan_id: int):
         request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
     )
     form = GoalForm(request.POST or None, submit_label=_("Add the goal"))
-    if request.method == "POST" and form.is_valid():
-        version_before = plan.version
-        try:
-            goal = services.goal_add(plan=plan, actor=request.user, fields=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Goal %(number)d was added.") % {"number": goal.number})
-            _new_version_message(request, plan, version_before)
-            return redirect(plan_url(plan, f"goal-{goal.pk}"))
-    return render(
+
+    def save():
+        goal = services.goal_add(plan=plan, actor=request.user, fields=form.cleaned_data)
+        return _("Goal %(number)d was added.") % {"number": goal.number}, f"goal-{goal.pk}"
+
+    return _form_page(
         request,
-        "actionplans/form.html",
-        plan_context(
-            access, plan, form=form, title=_("Add a SMART goal"), cancel_url=plan_url(plan, "goals")
-        ),
+        access,
+        plan,
+        form,
+        save,
+        title=_("Add a SMART goal"),
+        cancel_url=plan_url(plan, "goals"),
     )
 
 
@@ -232,28 +256,20 @@ def goal_edit(request, alliance_id: int, plan_id: int, goal_id: int):
     access, goal = get_goal_for_user(
         request.user, alliance_id, plan_id, goal_id, need=Capability.MANAGE_PLANS
     )
-    plan = goal.plan
     form = GoalForm(request.POST or None, instance=copy.copy(goal))
-    if request.method == "POST" and form.is_valid():
-        version_before = plan.version
-        try:
-            services.goal_update(goal=goal, actor=request.user, fields=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The goal was saved."))
-            _new_version_message(request, plan, version_before)
-            return redirect(plan_url(plan, f"goal-{goal.pk}"))
-    return render(
+
+    def save():
+        services.goal_update(goal=goal, actor=request.user, fields=form.cleaned_data)
+        return _("The goal was saved."), f"goal-{goal.pk}"
+
+    return _form_page(
         request,
-        "actionplans/form.html",
-        plan_context(
-            access,
-            plan,
-            form=form,
-            title=_("Edit goal %(number)d") % {"number": goal.number},
-            cancel_url=plan_url(plan, f"goal-{goal.pk}"),
-        ),
+        access,
+        goal.plan,
+        form,
+        save,
+        title=_("Edit goal %(number)d") % {"number": goal.number},
+        cancel_url=plan_url(goal.plan, f"goal-{goal.pk}"),
     )
 
 
@@ -265,27 +281,21 @@ def goal_remove(request, alliance_id: int, plan_id: int, goal_id: int):
     )
     plan = goal.plan
     if request.method == "POST":
-        version_before = plan.version
-        try:
-            services.goal_remove(goal=goal, actor=request.user)
-        except ValidationError as exc:
-            message_service_errors(request, exc)
-        else:
+        removed, _result = _change(
+            request, plan, lambda: services.goal_remove(goal=goal, actor=request.user)
+        )
+        if removed:
             messages.success(request, _("The goal was removed."))
-            _new_version_message(request, plan, version_before)
         return redirect(plan_url(plan, "goals"))
-    return render(
+    return _confirm_page(
         request,
-        "actionplans/confirm.html",
-        plan_context(
-            access,
-            plan,
-            title=_("Remove goal “%(goal)s”?") % {"goal": goal},
-            explanation=_("Actions linked to it stay in the plan, without this link."),
-            confirm_label=_("Yes, remove the goal"),
-            danger=True,
-            cancel_url=plan_url(plan, f"goal-{goal.pk}"),
-        ),
+        access,
+        plan,
+        title=_("Remove goal “%(goal)s”?") % {"goal": goal},
+        explanation=_("Actions linked to it stay in the plan, without this link."),
+        confirm_label=_("Yes, remove the goal"),
+        danger=True,
+        cancel_url=plan_url(plan, f"goal-{goal.pk}"),
     )
 
 
@@ -303,24 +313,21 @@ def action_add(request, alliance_id: int, plan_id: int):
         request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
     )
     form = ActionForm(request.POST or None, plan=plan, submit_label=_("Add the action"))
-    if request.method == "POST" and form.is_valid():
-        version_before = plan.version
-        try:
-            action = services.action_add(
-                plan=plan, actor=request.user, fields=form.service_fields(), **_links(form)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Action %(number)d was added.") % {"number": action.number})
-            _new_version_message(request, plan, version_before)
-            return redirect(plan_url(plan, f"action-{action.pk}"))
-    return render(
+
+    def save():
+        action = services.action_add(
+            plan=plan, actor=request.user, fields=form.service_fields(), **_links(form)
+        )
+        return _("Action %(number)d was added.") % {"number": action.number}, f"action-{action.pk}"
+
+    return _form_page(
         request,
-        "actionplans/form.html",
-        plan_context(
-            access, plan, form=form, title=_("Add an action"), cancel_url=plan_url(plan, "actions")
-        ),
+        access,
+        plan,
+        form,
+        save,
+        title=_("Add an action"),
+        cancel_url=plan_url(plan, "actions"),
     )
 
 
@@ -349,35 +356,27 @@ def action_edit(request, alliance_id: int, plan_id: int, action_id: int):
     access, action = get_plan_action_for_user(
         request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
     )
-    plan = action.plan
     form = ActionForm(
         request.POST or None,
-        plan=plan,
+        plan=action.plan,
         instance=copy.copy(action),
         initial={"goals": action.goals.all(), "gaps": action.gaps.all()},
     )
-    if request.method == "POST" and form.is_valid():
-        version_before = plan.version
-        try:
-            services.action_update(
-                action=action, actor=request.user, fields=form.service_fields(), **_links(form)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The action was saved."))
-            _new_version_message(request, plan, version_before)
-            return redirect(plan_url(plan, f"action-{action.pk}"))
-    return render(
+
+    def save():
+        services.action_update(
+            action=action, actor=request.user, fields=form.service_fields(), **_links(form)
+        )
+        return _("The action was saved."), f"action-{action.pk}"
+
+    return _form_page(
         request,
-        "actionplans/form.html",
-        plan_context(
-            access,
-            plan,
-            form=form,
-            title=_("Edit action %(number)s") % {"number": action.number},
-            cancel_url=plan_url(plan, f"action-{action.pk}"),
-        ),
+        access,
+        action.plan,
+        form,
+        save,
+        title=_("Edit action %(number)s") % {"number": action.number},
+        cancel_url=plan_url(action.plan, f"action-{action.pk}"),
     )
 
 
@@ -389,35 +388,35 @@ def action_remove(request, alliance_id: int, plan_id: int, action_id: int):
     )
     plan = action.plan
     if request.method == "POST":
-        version_before = plan.version
-        try:
-            services.action_remove(action=action, actor=request.user)
-        except ValidationError as exc:
-            message_service_errors(request, exc)
-        else:
+        removed, _result = _change(
+            request, plan, lambda: services.action_remove(action=action, actor=request.user)
+        )
+        if removed:
             messages.success(
                 request, _("“%(action)s” was removed from the plan.") % {"action": action}
             )
-            _new_version_message(request, plan, version_before)
         return redirect(plan_url(plan, "actions"))
     explanation = (
         _("It was decided in a meeting, so it stays on the alliance's list of actions.")
         if action.decided_in_id
         else _("Its progress history is deleted with it. The other actions are renumbered.")
     )
-    return render(
+    return _confirm_page(
         request,
-        "actionplans/confirm.html",
-        plan_context(
-            access,
-            plan,
-            title=_("Remove “%(action)s” from the plan?") % {"action": action},
-            explanation=explanation,
-            confirm_label=_("Yes, remove it"),
-            danger=True,
-            cancel_url=plan_url(plan, f"action-{action.pk}"),
-        ),
+        access,
+        plan,
+        title=_("Remove “%(action)s” from the plan?") % {"action": action},
+        explanation=explanation,
+        confirm_label=_("Yes, remove it"),
+        danger=True,
+        cancel_url=plan_url(plan, f"action-{action.pk}"),
     )
+
+
+def _move(action: Action, actor, direction: str) -> None:
+    if direction not in MOVES:
+        raise ValidationError(services.ERR_MOVE)
+    services.action_move(action=action, actor=actor, offset=MOVES[direction])
 
 
 @login_required
@@ -427,18 +426,9 @@ def action_move(request, alliance_id: int, plan_id: int, action_id: int):
     _access, action = get_plan_action_for_user(
         request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
     )
-    plan = action.plan
     direction = request.POST.get("direction", "")
-    version_before = plan.version
-    try:
-        if direction not in MOVES:
-            raise ValidationError(services.ERR_MOVE)
-        services.action_move(action=action, actor=request.user, offset=MOVES[direction])
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-    else:
-        _new_version_message(request, plan, version_before)
-    return redirect(plan_url(plan, f"action-{action.pk}"))
+    _change(request, action.plan, lambda: _move(action, request.user, direction))
+    return redirect(plan_url(action.plan, f"action-{action.pk}"))
 
 
 @login_required
@@ -447,17 +437,13 @@ def plan_renumber(request, alliance_id: int, plan_id: int):
     _access, plan = get_plan_for_user(
         request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
     )
-    version_before = plan.version
-    try:
-        changed = services.plan_renumber(plan=plan, actor=request.user)
-    except ValidationError as exc:
-        message_service_errors(request, exc)
-    else:
-        if changed:
-            messages.success(request, _("The actions were numbered 1, 2, 3 … in table order."))
-        else:
-            messages.info(request, _("The actions were already numbered in order."))
-        _new_version_message(request, plan, version_before)
+    done, changed = _change(
+        request, plan, lambda: services.plan_renumber(plan=plan, actor=request.user)
+    )
+    if done and changed:
+        messages.success(request, _("The actions were numbered 1, 2, 3 … in table order."))
+    elif done:
+        messages.info(request, _("The actions were already numbered in order."))
     return redirect(plan_url(plan, "actions"))
 
 
@@ -468,18 +454,18 @@ def action_adopt(request, alliance_id: int, plan_id: int, action_id: int):
     _access, plan, action = get_adoptable_action_for_user(
         request.user, alliance_id, plan_id, action_id, need=Capability.MANAGE_PLANS
     )
-    version_before = plan.version
-    try:
-        services.action_adopt(plan=plan, action=action, actor=request.user)
-    except ValidationError as exc:
-        message_service_errors(request, exc)
+    adopted, _result = _change(
+        request,
+        plan,
+        lambda: services.action_adopt(plan=plan, action=action, actor=request.user),
+    )
+    if not adopted:
         return redirect(plan_url(plan, "decided"))
     messages.success(
         request,
         _("“%(action)s” is now action %(number)d of the plan.")
         % {"action": action, "number": action.number},
     )
-    _new_version_message(request, plan, version_before)
     return redirect(plan_url(plan, f"action-{action.pk}"))
 
 

@@ -106,77 +106,80 @@ def plan_review(request, alliance_id: int, plan_id: int):
     return render(request, "actionplans/review.html", _review_context(access, plan))
 
 
-def _decision_refused(request, plan: ActionPlan, exc: ValidationError):
-    """A decision on a version that is no longer the one waiting: say so, change nothing."""
-    message_service_errors(request, exc)
-    return redirect("actionplans:plan_review", plan.alliance_id, plan.pk)
+def _decision(request, alliance_id: int, plan_id: int, form_class, *, form_name, decide):
+    """The chair's approval or return: `decide(plan, cleaned_data)` calls the service and
+    returns the success message. A mistake in the chair's own field (password, comments) is
+    shown on the review page; a version that is no longer the one waiting is refused with a
+    message, and nothing changes."""
+    access, plan = get_plan_for_user(
+        request.user, alliance_id, plan_id, need=Capability.APPROVE_PLANS
+    )
+    form = form_class(request.POST)
+    refusal = None
+    if form.is_valid():
+        try:
+            message = decide(plan, form.cleaned_data)
+        except ValidationError as exc:
+            own_fields = set(getattr(exc, "error_dict", {})) & set(form.fields)
+            if own_fields:
+                add_service_errors(form, exc)
+            else:
+                refusal = exc
+        else:
+            messages.success(request, message)
+            return redirect(plan_url(plan))
+    elif form.has_error("sha256"):
+        refusal = ValidationError(ERR_STALE_HASH)
+    if refusal is not None:
+        message_service_errors(request, refusal)
+        return redirect("actionplans:plan_review", access.alliance.pk, plan.pk)
+    return render(
+        request,
+        "actionplans/review.html",
+        _review_context(access, plan, **{form_name: form}),
+        status=400,
+    )
+
+
+def _approve(request, plan: ActionPlan, data: dict) -> str:
+    version = services.plan_approve(
+        plan=plan, actor=request.user, shown_sha256=data["sha256"], password=data["password"]
+    )
+    return _("You approved version %(number)d. Its content and hash are now frozen.") % {
+        "number": version.number
+    }
+
+
+def _return(request, plan: ActionPlan, data: dict) -> str:
+    services.plan_return(
+        plan=plan, actor=request.user, shown_sha256=data["sha256"], comments=data["comments"]
+    )
+    return _("The plan was returned to its authors with your comments.")
 
 
 @login_required
 @require_POST
 def plan_approve(request, alliance_id: int, plan_id: int):
-    access, plan = get_plan_for_user(
-        request.user, alliance_id, plan_id, need=Capability.APPROVE_PLANS
-    )
-    form = ApproveForm(request.POST)
-    if form.is_valid():
-        try:
-            version = services.plan_approve(
-                plan=plan,
-                actor=request.user,
-                shown_sha256=form.cleaned_data["sha256"],
-                password=form.cleaned_data["password"],
-            )
-        except ValidationError as exc:
-            if not (hasattr(exc, "error_dict") and "password" in exc.error_dict):
-                return _decision_refused(request, plan, exc)
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("You approved version %(number)d. Its content and hash are now frozen.")
-                % {"number": version.number},
-            )
-            return redirect(plan_url(plan))
-    elif form.has_error("sha256"):
-        return _decision_refused(request, plan, ValidationError(ERR_STALE_HASH))
-    return render(
+    return _decision(
         request,
-        "actionplans/review.html",
-        _review_context(access, plan, approve_form=form),
-        status=400,
+        alliance_id,
+        plan_id,
+        ApproveForm,
+        form_name="approve_form",
+        decide=lambda plan, data: _approve(request, plan, data),
     )
 
 
 @login_required
 @require_POST
 def plan_return(request, alliance_id: int, plan_id: int):
-    access, plan = get_plan_for_user(
-        request.user, alliance_id, plan_id, need=Capability.APPROVE_PLANS
-    )
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.plan_return(
-                plan=plan,
-                actor=request.user,
-                shown_sha256=form.cleaned_data["sha256"],
-                comments=form.cleaned_data["comments"],
-            )
-        except ValidationError as exc:
-            if not (hasattr(exc, "error_dict") and "comments" in exc.error_dict):
-                return _decision_refused(request, plan, exc)
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The plan was returned to its authors with your comments."))
-            return redirect(plan_url(plan))
-    elif form.has_error("sha256"):
-        return _decision_refused(request, plan, ValidationError(ERR_STALE_HASH))
-    return render(
+    return _decision(
         request,
-        "actionplans/review.html",
-        _review_context(access, plan, return_form=form),
-        status=400,
+        alliance_id,
+        plan_id,
+        ReturnForm,
+        form_name="return_form",
+        decide=lambda plan, data: _return(request, plan, data),
     )
 
 
