@@ -652,6 +652,17 @@ def test_a_member_of_another_alliance_cannot_be_responsible(cast):
     assert not Action.objects.exists()
 
 
+def test_a_member_who_has_left_cannot_be_made_responsible(cast):
+    minutes = _minutes(cast)
+    left = cast.membership(cast.member)
+    left.ended_at = left.started_at
+    left.save(update_fields=["ended_at"])
+    with pytest.raises(ValidationError) as exc_info:
+        _decide(cast, _item(minutes), responsible_member=left)
+    assert exc_info.value.message_dict["responsible_member"] == [str(ERR_RESPONSIBLE_ELSEWHERE)]
+    assert not Action.objects.exists()
+
+
 @pytest.mark.parametrize("mapped_elsewhere", [True, False])
 def test_an_organisation_outside_the_alliances_mapping_cannot_be_responsible(
     cast, mapped_elsewhere
