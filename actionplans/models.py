@@ -54,6 +54,14 @@ ERR_DONE_NEEDS_FULL = _(
 ERR_UPDATE_IN_FUTURE = _("A progress update cannot be dated in the future.")
 
 
+def limited_text(verbose_name, limit: int = MAX_TEXT_CHARS) -> models.TextField:
+    """An optional text of at most `limit` characters, checked by the model itself (a
+    TextField's max_length only sizes the form's box)."""
+    return models.TextField(
+        verbose_name, max_length=limit, blank=True, validators=[MaxLengthValidator(limit)]
+    )
+
+
 class ActionPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -178,12 +186,7 @@ class PlanVersion(models.Model):
         verbose_name=_("returned by"),
     )
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
-    return_comments = models.TextField(
-        _("comments"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
+    return_comments = limited_text(_("comments"))
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -231,12 +234,7 @@ class Goal(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(MAX_BUDGET)],
         help_text=_("Where the alliance stands today; leave empty if not yet measured."),
     )
-    relevance = models.TextField(
-        _("why it matters"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
+    relevance = limited_text(_("why it matters"))
     due_date = models.DateField(_("by when"), null=True, blank=True)
 
     class Meta:
@@ -286,19 +284,8 @@ class Action(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
     title = models.CharField(_("action"), max_length=500)
-    local_problem = models.TextField(
-        _("local problem it solves"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
-    description = models.TextField(
-        _("description"),
-        max_length=MAX_DESCRIPTION_CHARS,
-        blank=True,
-        # A TextField's max_length only sizes the form's box; the validator makes the model check.
-        validators=[MaxLengthValidator(MAX_DESCRIPTION_CHARS)],
-    )
+    local_problem = limited_text(_("local problem it solves"))
+    description = limited_text(_("description"), MAX_DESCRIPTION_CHARS)
     budget_amount = models.DecimalField(
         _("estimated budget"),
         max_digits=12,
@@ -317,12 +304,7 @@ class Action(models.Model):
             )
         ],
     )
-    resources = models.TextField(
-        _("possible resources or grants"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
+    resources = limited_text(_("possible resources or grants"))
     responsible_member = models.ForeignKey(
         "alliances.Membership",
         on_delete=models.PROTECT,
@@ -342,24 +324,9 @@ class Action(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     # Empty is the guide's "not applicable": no date was set for it.
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    obstacles = models.TextField(
-        _("obstacles or resistance"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
-    obstacle_plan = models.TextField(
-        _("plan to overcome them"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
-    collaborators = models.TextField(
-        _("collaborators who should know"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
+    obstacles = limited_text(_("obstacles or resistance"))
+    obstacle_plan = limited_text(_("plan to overcome them"))
+    collaborators = limited_text(_("collaborators who should know"))
     goals = models.ManyToManyField(
         Goal, blank=True, related_name="actions", verbose_name=_("goals")
     )
@@ -435,12 +402,7 @@ class ProgressUpdate(models.Model):
         verbose_name=_("action"),
     )
     date = models.DateField(_("date"))
-    note = models.TextField(
-        _("note"),
-        max_length=MAX_TEXT_CHARS,
-        blank=True,
-        validators=[MaxLengthValidator(MAX_TEXT_CHARS)],
-    )
+    note = limited_text(_("note"))
     percent = models.PositiveSmallIntegerField(
         _("progress (%)"), validators=[MaxValueValidator(100)]
     )

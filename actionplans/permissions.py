@@ -7,26 +7,18 @@ Everything hangs off a plan of the user's own alliance, so another alliance's id
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from alliance_portal.permissions import Capability
-from alliances.permissions import AllianceAccess, get_alliance_for_user
+from alliances.permissions import AllianceAccess, first_or_404, get_alliance_for_user
 
 from .models import Action, ActionPlan, Goal, PlanVersion
-
-
-def _first_or_404(queryset, **lookup):
-    found = queryset.filter(**lookup).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def get_plan_for_user(
     user, alliance_id: int, plan_id: int, *, need: Capability = Capability.VIEW_PLANS
 ) -> tuple[AllianceAccess, ActionPlan]:
     access = get_alliance_for_user(user, alliance_id, need=need)
-    plan = _first_or_404(ActionPlan.objects, pk=plan_id, alliance=access.alliance)
+    plan = first_or_404(ActionPlan.objects, pk=plan_id, alliance=access.alliance)
     plan.alliance = access.alliance
     return access, plan
 
@@ -35,7 +27,7 @@ def get_goal_for_user(
     user, alliance_id: int, plan_id: int, goal_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, Goal]:
     access, plan = get_plan_for_user(user, alliance_id, plan_id, need=need)
-    goal = _first_or_404(Goal.objects, pk=goal_id, plan=plan)
+    goal = first_or_404(Goal.objects, pk=goal_id, plan=plan)
     goal.plan = plan
     return access, goal
 
@@ -44,7 +36,7 @@ def get_plan_action_for_user(
     user, alliance_id: int, plan_id: int, action_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, Action]:
     access, plan = get_plan_for_user(user, alliance_id, plan_id, need=need)
-    action = _first_or_404(
+    action = first_or_404(
         Action.objects.select_related("responsible_member__user", "responsible_organisation"),
         pk=action_id,
         plan=plan,
@@ -59,9 +51,7 @@ def get_adoptable_action_for_user(
 ) -> tuple[AllianceAccess, ActionPlan, Action]:
     """The plan, and an action of the same alliance that no plan has adopted yet."""
     access, plan = get_plan_for_user(user, alliance_id, plan_id, need=need)
-    action = _first_or_404(
-        Action.objects, pk=action_id, alliance=access.alliance, plan__isnull=True
-    )
+    action = first_or_404(Action.objects, pk=action_id, alliance=access.alliance, plan__isnull=True)
     action.alliance = access.alliance
     return access, plan, action
 
@@ -70,7 +60,7 @@ def get_version_for_user(
     user, alliance_id: int, plan_id: int, number: int
 ) -> tuple[AllianceAccess, ActionPlan, PlanVersion]:
     access, plan = get_plan_for_user(user, alliance_id, plan_id)
-    version = _first_or_404(
+    version = first_or_404(
         plan.versions.select_related("submitted_by", "approved_by", "returned_by"), number=number
     )
     version.plan = plan

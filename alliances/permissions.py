@@ -39,6 +39,15 @@ class AllianceAccess:
             raise PermissionDenied
 
 
+def first_or_404(queryset, **lookup):
+    """The first object matching lookup, or 404: the same answer as for an object the user may
+    not see."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def get_alliance_for_user(
     user, alliance_id: int, *, need: Capability = Capability.VIEW_ALLIANCE
 ) -> AllianceAccess:

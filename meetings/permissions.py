@@ -12,7 +12,7 @@ from django.http import Http404
 from actionplans.models import Action
 from alliance_portal.permissions import Capability
 from alliances.models import Membership
-from alliances.permissions import AllianceAccess, get_alliance_for_user
+from alliances.permissions import AllianceAccess, first_or_404, get_alliance_for_user
 
 from .models import (
     AgendaItem,
@@ -25,18 +25,11 @@ from .models import (
 )
 
 
-def _first_or_404(queryset, **lookup):
-    found = queryset.filter(**lookup).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 def get_meeting_for_user(
     user, alliance_id: int, meeting_id: int, *, need: Capability = Capability.VIEW_MEETINGS
 ) -> tuple[AllianceAccess, Meeting]:
     access = get_alliance_for_user(user, alliance_id, need=need)
-    meeting = _first_or_404(Meeting.objects, pk=meeting_id, alliance=access.alliance)
+    meeting = first_or_404(Meeting.objects, pk=meeting_id, alliance=access.alliance)
     meeting.alliance = access.alliance
     return access, meeting
 
@@ -45,7 +38,7 @@ def get_agenda_item_for_user(
     user, alliance_id: int, meeting_id: int, item_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, AgendaItem]:
     access, meeting = get_meeting_for_user(user, alliance_id, meeting_id, need=need)
-    item = _first_or_404(AgendaItem.objects, pk=item_id, meeting=meeting)
+    item = first_or_404(AgendaItem.objects, pk=item_id, meeting=meeting)
     item.meeting = meeting
     return access, item
 
@@ -55,7 +48,7 @@ def get_minutes_for_user(
 ) -> tuple[AllianceAccess, Minutes]:
     """The meeting's minutes; 404 until they are started."""
     access, meeting = get_meeting_for_user(user, alliance_id, meeting_id, need=need)
-    minutes = _first_or_404(Minutes.objects, meeting=meeting)
+    minutes = first_or_404(Minutes.objects, meeting=meeting)
     minutes.meeting = meeting
     return access, minutes
 
@@ -75,7 +68,7 @@ def get_minutes_item_for_user(
     user, alliance_id: int, meeting_id: int, item_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, MinutesItem]:
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id, need=need)
-    item = _first_or_404(MinutesItem.objects, pk=item_id, minutes=minutes)
+    item = first_or_404(MinutesItem.objects, pk=item_id, minutes=minutes)
     item.minutes = minutes
     return access, item
 
@@ -84,7 +77,7 @@ def get_decided_action_for_user(
     user, alliance_id: int, meeting_id: int, action_id: int, *, need: Capability
 ) -> tuple[AllianceAccess, Action]:
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id, need=need)
-    action = _first_or_404(Action.objects, pk=action_id, decided_in__minutes=minutes)
+    action = first_or_404(Action.objects, pk=action_id, decided_in__minutes=minutes)
     action.decided_in.minutes = minutes
     return access, action
 
@@ -93,14 +86,14 @@ def get_revision_for_user(
     user, alliance_id: int, meeting_id: int, revision_id: int
 ) -> tuple[AllianceAccess, Minutes, MinutesRevision]:
     access, minutes = get_minutes_for_user(user, alliance_id, meeting_id)
-    revision = _first_or_404(minutes.revisions.select_related("author"), pk=revision_id)
+    revision = first_or_404(minutes.revisions.select_related("author"), pk=revision_id)
     return access, minutes, revision
 
 
 def get_live_feed(token: str) -> CalendarFeed:
     """The calendar feed a token opens. The token is the only credential, so a revoked token,
     a deactivated owner, or an alliance feed whose owner has left the alliance answer 404."""
-    feed = _first_or_404(
+    feed = first_or_404(
         CalendarFeed.objects.select_related("user", "alliance"),
         token=token,
         revoked_at__isnull=True,
@@ -119,4 +112,4 @@ def get_participant_by_key(key: str) -> Participant:
     """The invitee an answer link belongs to; the key is the only credential, so 404 otherwise."""
     if not key:
         raise Http404
-    return _first_or_404(Participant.objects.select_related("meeting__alliance"), response_key=key)
+    return first_or_404(Participant.objects.select_related("meeting__alliance"), response_key=key)
