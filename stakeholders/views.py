@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.forms import add_service_errors, service_error_messages
+from alliance_portal.forms import add_service_errors
+from alliance_portal.imports import DONE, confirm_held_rows, hold_rows
 from alliance_portal.pdf import pdf_response, render_pdf
 from alliance_portal.permissions import Capability
 from alliances.permissions import get_alliance_for_user, get_membership_for_user
@@ -649,14 +648,13 @@ def import_upload(request, alliance_id: int):
             file_errors = exc.messages
         else:
             plan = tabular.plan_import(alliance=access.alliance, columns=columns, rows=rows)
-            token = uuid.uuid4().hex
-            # Only the rows wait in the session until the user confirms; one pending file each.
-            request.session[IMPORT_SESSION_KEY.format(alliance=access.alliance.pk)] = {
-                "token": token,
-                "filename": upload.name,
-                "columns": columns,
-                "rows": rows,
-            }
+            token = hold_rows(
+                request,
+                IMPORT_SESSION_KEY.format(alliance=access.alliance.pk),
+                filename=upload.name,
+                columns=columns,
+                rows=rows,
+            )
             return render(
                 request,
                 "stakeholders/import_preview.html",
@@ -699,36 +697,19 @@ def _preview_rows(plan) -> list:
 def import_confirm(request, alliance_id: int):
     """Step 2: the user confirmed the preview; the rows are planned again and written whole."""
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
-    key = IMPORT_SESSION_KEY.format(alliance=access.alliance.pk)
-    pending = request.session.get(key)
-    if request.POST.get("cancel"):
-        request.session.pop(key, None)
-        messages.info(request, _("The import was cancelled; nothing was saved."))
-        return redirect("stakeholders:import", access.alliance.pk)
-    if not pending or pending.get("token") != request.POST.get("token"):
-        messages.error(
-            request,
-            _("This preview is no longer current. Upload the file again to see a new preview."),
-        )
-        return redirect("stakeholders:import", access.alliance.pk)
-    try:
-        plan = tabular.import_apply(
+    outcome, plan = confirm_held_rows(
+        request,
+        IMPORT_SESSION_KEY.format(alliance=access.alliance.pk),
+        lambda pending: tabular.import_apply(
             alliance=access.alliance,
             actor=request.user,
             columns=pending["columns"],
             rows=pending["rows"],
             filename=pending["filename"],
-        )
-    except (ValidationError, IntegrityError) as exc:
-        # Someone changed the register between the preview and the confirmation.
-        if isinstance(exc, ValidationError):
-            for message in service_error_messages(exc):
-                messages.error(request, message)
-        messages.error(
-            request, _("The data changed since the preview. Upload the file again to check it.")
-        )
+        ),
+    )
+    if outcome != DONE:
         return redirect("stakeholders:import", access.alliance.pk)
-    request.session.pop(key, None)
     messages.success(
         request,
         _(

@@ -6,12 +6,8 @@ session) → confirm, which plans the rows again and writes all of them or none.
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -19,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance_portal import tabular as shared
-from alliance_portal.forms import service_error_messages
+from alliance_portal.imports import CANCELLED, DONE, confirm_held_rows, hold_rows
 from alliance_portal.permissions import Capability
 
 from .. import selectors, services, tabular
@@ -86,14 +82,13 @@ def import_upload(request, alliance_id: int, plan_id: int):
             file_errors = exc.messages
         else:
             preview = tabular.plan_import(plan=plan, columns=columns, rows=rows)
-            token = uuid.uuid4().hex
-            # Only the rows wait in the session until the user confirms; one file per plan.
-            request.session[IMPORT_SESSION_KEY.format(plan=plan.pk)] = {
-                "token": token,
-                "filename": upload.name,
-                "columns": columns,
-                "rows": rows,
-            }
+            token = hold_rows(
+                request,
+                IMPORT_SESSION_KEY.format(plan=plan.pk),
+                filename=upload.name,
+                columns=columns,
+                rows=rows,
+            )
             return render(
                 request,
                 "actionplans/import_preview.html",
@@ -131,37 +126,21 @@ def import_confirm(request, alliance_id: int, plan_id: int):
     access, plan = get_plan_for_user(
         request.user, alliance_id, plan_id, need=Capability.MANAGE_PLANS
     )
-    key = IMPORT_SESSION_KEY.format(plan=plan.pk)
-    pending = request.session.get(key)
-    if request.POST.get("cancel"):
-        request.session.pop(key, None)
-        messages.info(request, _("The import was cancelled; nothing was saved."))
-        return redirect("actionplans:plan", access.alliance.pk, plan.pk)
-    if not pending or pending.get("token") != request.POST.get("token"):
-        messages.error(
-            request,
-            _("This preview is no longer current. Upload the file again to see a new preview."),
-        )
-        return redirect("actionplans:import", access.alliance.pk, plan.pk)
-    try:
-        preview = tabular.import_apply(
+    outcome, preview = confirm_held_rows(
+        request,
+        IMPORT_SESSION_KEY.format(plan=plan.pk),
+        lambda pending: tabular.import_apply(
             plan=plan,
             actor=request.user,
             columns=pending["columns"],
             rows=pending["rows"],
             filename=pending["filename"],
-        )
-    except (ValidationError, IntegrityError) as exc:
-        # The plan changed between the preview and the confirmation (a goal went, the plan was
-        # submitted for sign-off...): nothing was written.
-        if isinstance(exc, ValidationError):
-            for message in service_error_messages(exc):
-                messages.error(request, message)
-        messages.error(
-            request, _("The data changed since the preview. Upload the file again to check it.")
-        )
+        ),
+    )
+    if outcome == CANCELLED:
+        return redirect("actionplans:plan", access.alliance.pk, plan.pk)
+    if outcome != DONE:
         return redirect("actionplans:import", access.alliance.pk, plan.pk)
-    request.session.pop(key, None)
     messages.success(
         request,
         _("The import is done. Actions: %(new)d new, %(updated)d updated.")
