@@ -1,5 +1,6 @@
 # Alliance Portal: `make run` serves the demo, `make test` runs the whole suite.
-# Both set up what they need first (a virtualenv in .venv, and for tests axe-core and Chromium).
+# Both set up what they need first (a virtualenv in .venv, and for tests axe-core, Chromium and
+# the PDF signature tools).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format messages browser pdf-libs clean
+.PHONY: run test lint format messages browser pdf-libs pdf-tools clean
 
 $(VENV)/.deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +28,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 ## run: serve the portal with demo data on http://$(HOST):$(PORT)/ (SQLite, no Redis needed)
 run: $(VENV)/.deps pdf-libs
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seal_certificate
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with an account above. Ctrl-C stops."
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
@@ -49,8 +51,17 @@ pdf-libs:
 		echo "Installing$$missing from Debian's packages for PDF rendering"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
+## pdf-tools: make sure poppler's pdfsig and NSS's certutil are installed for the seal tests
+pdf-tools:
+	@missing=""; \
+	command -v pdfsig >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v certutil >/dev/null 2>&1 || missing="$$missing libnss3-tools"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing from Debian's packages for the seal tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
+
 ## test: install what the tests need, then run the whole suite
-test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser pdf-libs
+test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser pdf-libs pdf-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff (lint and format) and the migrations check

@@ -41,6 +41,13 @@ class Capability(StrEnum):
     # Members report progress on the actions they answer for; leaders on any action.
     RECORD_OWN_PROGRESS = "progress.record_own"
     RECORD_ANY_PROGRESS = "progress.record_any"
+    VIEW_AGREEMENT = "agreement.view"
+    # Members with a seat sign the commitment agreement; observers hold no seat.
+    SIGN_AGREEMENT = "agreement.sign"
+    MANAGE_AGREEMENT = "agreement.manage"
+    # Who signed, declined or withdrew, with the evidence (IP addresses, browsers).
+    VIEW_SIGNATURES = "signatures.view"
+    COUNTERSIGN_AGREEMENT = "agreement.countersign"
 
 
 _EVERYONE = frozenset(
@@ -50,10 +57,15 @@ _EVERYONE = frozenset(
         Capability.VIEW_STAKEHOLDERS,
         Capability.VIEW_MEETINGS,
         Capability.VIEW_PLANS,
+        Capability.VIEW_AGREEMENT,
     }
 )
 # Observers read; members also take part, e.g. by commenting on circulated minutes.
-_MEMBERS = _EVERYONE | {Capability.COMMENT_MINUTES, Capability.RECORD_OWN_PROGRESS}
+_MEMBERS = _EVERYONE | {
+    Capability.COMMENT_MINUTES,
+    Capability.RECORD_OWN_PROGRESS,
+    Capability.SIGN_AGREEMENT,
+}
 # Contact people's phone numbers and addresses are personal data: only the roles that reach out
 # to stakeholders see them. The same roles organise meetings and keep the minutes.
 _OUTREACH = _MEMBERS | {
@@ -62,19 +74,24 @@ _OUTREACH = _MEMBERS | {
     Capability.RECORD_ANY_PROGRESS,
 }
 # The guide's action plan is drafted by those who run the alliance day to day and signed off
-# by the chair, so drafting and approving are kept apart.
+# by the chair, so drafting and approving are kept apart. The chair also approves minutes and
+# countersigns members' commitment agreements.
 _PLAN_DRAFTING = frozenset({Capability.MANAGE_PLANS})
-_PLAN_SIGN_OFF = frozenset({Capability.APPROVE_PLANS, Capability.APPROVE_MINUTES})
+_CHAIR_SIGN_OFF = frozenset(
+    {Capability.APPROVE_PLANS, Capability.APPROVE_MINUTES, Capability.COUNTERSIGN_AGREEMENT}
+)
 _LEADERSHIP = _OUTREACH | {
     Capability.MANAGE_STAKEHOLDERS,
     Capability.EDIT_ALLIANCE,
     Capability.CHANGE_ALLIANCE_STATUS,
     Capability.MANAGE_MEMBERS,
     Capability.VIEW_AUDIT_LOG,
+    Capability.MANAGE_AGREEMENT,
+    Capability.VIEW_SIGNATURES,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.CHAIR: frozenset(_LEADERSHIP | _PLAN_SIGN_OFF | {Capability.HAND_OVER_CHAIR}),
+    Role.CHAIR: frozenset(_LEADERSHIP | _CHAIR_SIGN_OFF | {Capability.HAND_OVER_CHAIR}),
     Role.COORDINATOR: frozenset(_LEADERSHIP | _PLAN_DRAFTING),
     Role.SECRETARY: frozenset(_OUTREACH | _PLAN_DRAFTING),
     Role.MEMBER: _MEMBERS,

@@ -211,7 +211,60 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Absolute address of the portal, used for links in mails sent by background tasks.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+# How long a link inviting a member to sign the commitment agreement works.
+AGREEMENT_LINK_MAX_AGE_DAYS = env_int("AGREEMENT_LINK_MAX_AGE_DAYS", 30)
+# The largest PDF the public verify page accepts.
+VERIFY_MAX_BYTES = env_int("VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 AUDIT_PAGE_SIZE = 50
+
+
+# Signed agreements are sealed as PAdES with the portal's own certificate (alliance_portal.seal).
+def _seal_certificate_password() -> str:
+    """SEAL_CERTIFICATE_PASSWORD from the environment, else a random one kept in var/seal/.
+
+    A certificate file named by SEAL_CERTIFICATE_PATH was made elsewhere and has its own
+    password, so inventing one would only leave the file unreadable.
+    """
+    if os.environ.get("SEAL_CERTIFICATE_PASSWORD"):
+        return os.environ["SEAL_CERTIFICATE_PASSWORD"]
+    if os.environ.get("SEAL_CERTIFICATE_PATH"):
+        raise ImproperlyConfigured(
+            "SEAL_CERTIFICATE_PATH is set, so SEAL_CERTIFICATE_PASSWORD must be set too: "
+            "the password that opens that PKCS#12 file."
+        )
+    password_file = VAR_DIR / "seal" / "password"
+    if not password_file.exists():
+        password_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # A temporary file linked into place: a process starting at the same moment either
+        # wins the link or reads the winner's password, never a half-written one.
+        temporary = password_file.with_name(f".password-{secrets.token_hex(8)}")
+        temporary.write_text(secrets.token_urlsafe(32))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, password_file)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    return password_file.read_text().strip()
+
+
+SEAL_CERTIFICATE_PATH = Path(
+    os.environ.get("SEAL_CERTIFICATE_PATH") or VAR_DIR / "seal" / "portal-seal.p12"
+)
+SEAL_CERTIFICATE_PASSWORD = _seal_certificate_password()
+SEAL_ORGANISATION_NAME = os.environ.get("SEAL_ORGANISATION_NAME", "Alliance Portal")
+# An RFC 3161 timestamp authority makes seals PAdES B-T; without one the time in a seal is the
+# server's own clock. SEAL_TIMESTAMP_TRUST_ROOTS is a PEM file with the authority's root
+# certificate(s): a timestamp sits outside what the seal signs, so verification reports its
+# time only when it chains to one of these.
+SEAL_TIMESTAMP_URL = os.environ.get("SEAL_TIMESTAMP_URL", "")
+SEAL_TIMESTAMP_TRUST_ROOTS = os.environ.get("SEAL_TIMESTAMP_TRUST_ROOTS", "")
+if SEAL_TIMESTAMP_URL and not SEAL_TIMESTAMP_TRUST_ROOTS:
+    raise ImproperlyConfigured(
+        "SEAL_TIMESTAMP_URL is set, so SEAL_TIMESTAMP_TRUST_ROOTS must name a PEM file with the "
+        "timestamp authority's root certificate."
+    )
 
 # --- Security --------------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("alliances/", include("alliances.urls")),
     path("alliances/<id:alliance_id>/stakeholders/", include("stakeholders.urls")),
     path("alliances/<id:alliance_id>/", include("actionplans.urls")),
+    path("alliances/<id:alliance_id>/agreement/", include("alliances.agreements.urls")),
+    path("", include("alliances.agreements.public_urls")),
     path("", include("meetings.urls")),
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),
     path("accounts/profile/", alliance_views.profile, name="profile"),

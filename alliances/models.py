@@ -444,3 +444,14 @@ class AuditEntry(models.Model):
             elif value not in ("", None, {}):
                 lines.append(f"{key}: {value}")
         return lines
+
+
+# The commitment agreement has its own module; importing it here registers its models with this
+# app, whose migrations hold them.
+from .agreements.models import (  # noqa: E402, F401
+    Agreement,
+    AgreementTranslation,
+    AgreementVersion,
+    Signature,
+    SignatureEvent,
+)

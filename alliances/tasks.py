@@ -20,3 +20,26 @@ def send_invitation_email(self, invitation_id: int) -> bool:
     except OSError as exc:  # SMTP trouble: try again later
         raise self.retry(exc=exc) from exc
     return True
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+def send_signing_invitation(self, signature_id: int, nonce: str) -> bool:
+    """Mails a member the link to sign. A link replaced by a newer invitation, or an agreement
+    signed or declined meanwhile, is not sent."""
+    from .agreements.emails import signing_invitation_email_send
+    from .agreements.models import Signature
+    from .agreements.services import signature_email_sent
+
+    signature = (
+        Signature.objects.filter(pk=signature_id, link_nonce=nonce)
+        .select_related("version__agreement__alliance", "membership__user")
+        .first()
+    )
+    if signature is None or not nonce:
+        return False
+    try:
+        signing_invitation_email_send(signature=signature)
+    except OSError as exc:  # SMTP trouble: try again later
+        raise self.retry(exc=exc) from exc
+    signature_email_sent(signature=signature)
+    return True

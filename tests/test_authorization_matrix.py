@@ -6,6 +6,7 @@ without saying who may use it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from .factories import (
     ContactFactory,
     GapFactory,
     InvitationFactory,
+    MembershipFactory,
     StakeholderFactory,
     SupportProgrammeFactory,
     UserFactory,
@@ -220,6 +222,112 @@ def _with_adoptable_action(cast):
     return [cast.alliance.pk, _plan(cast).pk, action.pk]
 
 
+def agreement_signers(code=200):
+    """Members with a seat sign the commitment agreement; observers hold no seat."""
+    return {**alliance_members(code), "observer": 403}
+
+
+def _start_agreement(alliance, actor, *, countersignature=False):
+    from alliances.agreements import services
+
+    agreement = services.agreement_start(alliance=alliance, actor=actor, language="en")
+    if countersignature:
+        services.agreement_update(agreement=agreement, actor=actor, countersignature=True)
+    return agreement
+
+
+def _publish_agreement(agreement, actor):
+    from alliances.agreements import services
+
+    return services.agreement_publish(
+        agreement=agreement, actor=actor, shown_sha256=agreement.sha256, invite=False
+    )
+
+
+def _agreement_version(cast, *, countersignature=False):
+    """Version 1 of the alliance's agreement, published without inviting anyone."""
+    agreement = _start_agreement(cast.alliance, cast.coordinator, countersignature=countersignature)
+    return _publish_agreement(agreement, cast.coordinator)
+
+
+def _sign_agreement(version, membership, *, sign=True):
+    """The membership's signature request on the version, signed unless sign is False."""
+    from alliances.agreements import services
+    from alliances.agreements.models import Signature
+
+    signature = services.signature_for_member(version=version, membership=membership)
+    if not sign:
+        return signature
+    return services.signature_sign(
+        signature=signature,
+        identity=Signature.Identity.LOGIN,
+        facts=services.RequestFacts(ip_address="192.0.2.10", user_agent="Matrix/1.0"),
+        typed_name=membership.user.get_full_name(),
+        organisation="Matrix organisation",
+        personal_member=False,
+        contact=membership.user.email,
+        consent=True,
+        language=version.language,
+        shown_sha256=version.sha256,
+    )
+
+
+def _someone_elses_signature(cast, *, sign=True, countersignature=False):
+    """The signature of a member who is none of the cast: nobody's own signature."""
+    version = _agreement_version(cast, countersignature=countersignature)
+    membership = MembershipFactory(alliance=cast.alliance, role=Role.MEMBER)
+    return _sign_agreement(version, membership, sign=sign)
+
+
+def _with_agreement(cast):
+    _start_agreement(cast.alliance, cast.coordinator)
+    return [cast.alliance.pk]
+
+
+def _with_agreement_version(cast):
+    _agreement_version(cast)
+    return [cast.alliance.pk]
+
+
+def _with_agreement_version_number(cast):
+    return [cast.alliance.pk, _agreement_version(cast).number]
+
+
+def _with_others_signature(cast):
+    return [cast.alliance.pk, _someone_elses_signature(cast).pk]
+
+
+def _with_others_pending_signature(cast):
+    return [cast.alliance.pk, _someone_elses_signature(cast, sign=False).pk]
+
+
+def _with_countersignable_signature(cast):
+    return [cast.alliance.pk, _someone_elses_signature(cast, countersignature=True).pk]
+
+
+def _with_members_signature(cast):
+    """The member's own signed signature: only the member answers for it."""
+    signature = _sign_agreement(_agreement_version(cast), cast.membership(cast.member))
+    return [cast.alliance.pk, signature.pk]
+
+
+def _tampered_signing_token(cast):
+    """The token of a real invitation, with the nonce it carries changed."""
+    from alliances.agreements.tokens import signing_link_token
+
+    signature = _sign_agreement(_agreement_version(cast), cast.membership(cast.member), sign=False)
+    signature.issue_link()
+    signature.save(update_fields=["link_nonce", "invited_at"])
+    token = signing_link_token(signature)
+    tampered = token.replace(signature.link_nonce, "0" * len(signature.link_nonce))
+    assert tampered != token
+    return [tampered]
+
+
+def _random_public_id(cast):
+    return [uuid.uuid4()]
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(logged_in(302)),
     "profile": Case(logged_in()),
@@ -407,6 +515,46 @@ MATRIX: dict[str, Case] = {
     "meetings:calendar_feed_renew": Case(logged_in(302), method="post"),
     "meetings:calendar_feed_revoke": Case(logged_in(302), method="post"),
     "meetings:calendar_feed": Case(everyone(), args=_feed_token),
+    "agreements:detail": Case(alliance_members(), args=_with_agreement_version),
+    "agreements:start": Case(
+        alliance_leaders(302), method="post", args=_alliance, data=lambda cast: {"language": "en"}
+    ),
+    "agreements:edit": Case(alliance_leaders(), args=_with_agreement),
+    "agreements:reset": Case(alliance_leaders(), args=_with_agreement),
+    "agreements:publish": Case(alliance_leaders(), args=_with_agreement),
+    "agreements:sign": Case(agreement_signers(), args=_with_agreement_version),
+    "agreements:decline": Case(agreement_signers(), args=_with_agreement_version),
+    "agreements:versions": Case(alliance_members(), args=_with_agreement_version),
+    "agreements:version": Case(alliance_members(), args=_with_agreement_version_number),
+    "agreements:board": Case(alliance_leaders(), args=_with_agreement_version_number),
+    "agreements:invite_unsigned": Case(
+        alliance_leaders(302), method="post", args=_with_agreement_version_number
+    ),
+    "agreements:translation_edit": Case(
+        alliance_leaders(), args=lambda cast: [*_with_agreement_version_number(cast), "sv"]
+    ),
+    "agreements:signature": Case(alliance_leaders(), args=_with_others_signature),
+    "agreements:signature_pdf": Case(alliance_leaders(), args=_with_others_signature),
+    "agreements:signature_invite": Case(
+        alliance_leaders(302), method="post", args=_with_others_pending_signature
+    ),
+    "agreements:withdraw": Case(
+        {**alliance_members(403), "member": 200}, args=_with_members_signature
+    ),
+    "agreements:countersign": Case(alliance_chair(), args=_with_countersignable_signature),
+    "signing:sign": Case(everyone(404), args=_tampered_signing_token),
+    "signing:code_send": Case(everyone(404), method="post", args=_tampered_signing_token),
+    "signing:code_confirm": Case(
+        everyone(404),
+        method="post",
+        args=_tampered_signing_token,
+        data=lambda cast: {"code": "123456"},
+    ),
+    "signing:decline": Case(everyone(404), args=_tampered_signing_token),
+    "signing:done": Case(everyone(404), args=_random_public_id),
+    "signing:pdf": Case(everyone(404), args=_random_public_id),
+    "signing:verify": Case(everyone()),
+    "signing:certificate": Case(everyone()),
 }
 
 
@@ -601,6 +749,113 @@ def test_hostile_ids_in_plan_drafting_urls_are_404(cast, path):
     """Drafting pages are the coordinator's: another alliance's ids answer 404, not 403."""
     url = path.format(alliance=cast.alliance.pk, **_other_plan_ids(cast))
     assert client_for(cast.coordinator).get(url).status_code == 404
+
+
+def _other_agreement_ids(cast) -> dict[str, object]:
+    """Version 1 of the alliance's agreement, and another alliance's agreement with versions 1
+    and 2 and a signature on each; the alliance has no version 2."""
+    own = _agreement_version(cast)
+    other_agreement = _start_agreement(cast.other_alliance, cast.other_chair)
+    first = _publish_agreement(other_agreement, cast.other_chair)
+    other_signer = cast.other_alliance.memberships.exclude(user=cast.other_chair).get()
+    first_signature = _sign_agreement(first, other_signer)
+    from alliances.agreements import services
+
+    services.agreement_update(
+        agreement=other_agreement, actor=cast.other_chair, title="A second version"
+    )
+    second = _publish_agreement(other_agreement, cast.other_chair)
+    second_signature = _sign_agreement(second, other_signer, sign=False)
+    assert own.number == 1 and second.number == 2
+    return {
+        "other_version": second.number,
+        "other_signature": first_signature.pk,
+        "other_pending": second_signature.pk,
+        "other_public_id": first_signature.public_id,
+    }
+
+
+HOSTILE_AGREEMENT_PATHS = [
+    "/alliances/{other}/agreement/",
+    "/alliances/{other}/agreement/versions/",
+    "/alliances/{other}/agreement/versions/1/",
+    "/alliances/{other}/agreement/versions/1/board/",
+    "/alliances/{other}/agreement/signatures/{other_signature}/",
+    "/alliances/{other}/agreement/signatures/{other_signature}/agreement.pdf",
+    "/alliances/{alliance}/agreement/versions/{other_version}/",
+    "/alliances/{alliance}/agreement/versions/{other_version}/board/",
+    "/alliances/{alliance}/agreement/versions/{other_version}/translations/sv/",
+    "/alliances/{alliance}/agreement/signatures/{other_signature}/",
+    "/alliances/{alliance}/agreement/signatures/{other_signature}/agreement.pdf",
+    "/alliances/{alliance}/agreement/signatures/{other_signature}/withdraw/",
+    "/alliances/{alliance}/agreement/signatures/{other_signature}/countersign/",
+    "/alliances/{alliance}/agreement/signatures/{other_pending}/",
+    "/alliances/{alliance}/agreement/versions/0/",
+    "/alliances/{alliance}/agreement/versions/-1/",
+    "/alliances/{alliance}/agreement/versions/99999999999999999999999/",
+    "/alliances/{alliance}/agreement/versions/99999999999999999999999/board/",
+    "/alliances/{alliance}/agreement/signatures/99999999999999999999999/",
+    "/alliances/{alliance}/agreement/signatures/99999999999999999999999/agreement.pdf",
+    "/signed/{other_public_id}/",
+    "/signed/{other_public_id}/agreement.pdf",
+]
+# A member lacks the capability for the board, translations and countersigning, and is told
+# so (403) before any id is looked at; every other page answers 404 for ids not theirs.
+MEMBER_FORBIDDEN_FIRST = ("/board/", "/translations/", "/countersign/")
+
+
+@pytest.mark.parametrize("role", ["chair", "coordinator"])
+@pytest.mark.parametrize("path", HOSTILE_AGREEMENT_PATHS)
+def test_hostile_agreement_ids_in_urls_are_404(cast, path, role):
+    url = path.format(
+        alliance=cast.alliance.pk, other=cast.other_alliance.pk, **_other_agreement_ids(cast)
+    )
+    assert client_for(cast.user(role)).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        path
+        for path in HOSTILE_AGREEMENT_PATHS
+        if not (
+            path.startswith("/alliances/{alliance}/")
+            and any(part in path for part in MEMBER_FORBIDDEN_FIRST)
+        )
+    ],
+)
+def test_hostile_agreement_ids_are_404_for_a_member(cast, path):
+    url = path.format(
+        alliance=cast.alliance.pk, other=cast.other_alliance.pk, **_other_agreement_ids(cast)
+    )
+    assert client_for(cast.member).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/alliances/{alliance}/agreement/versions/{other_version}/invite/",
+        "/alliances/{alliance}/agreement/signatures/{other_pending}/invite/",
+        "/alliances/{alliance}/agreement/signatures/{other_signature}/withdraw/",
+        "/alliances/{alliance}/agreement/signatures/{other_signature}/countersign/",
+        "/alliances/{other}/agreement/versions/{other_version}/invite/",
+        "/alliances/{other}/agreement/signatures/{other_pending}/invite/",
+    ],
+)
+def test_hostile_agreement_ids_in_posts_are_404_and_change_nothing(cast, path):
+    from alliances.agreements.models import Signature, SignatureEvent
+
+    ids = _other_agreement_ids(cast)
+    before = {(s.pk, s.status, s.link_nonce, s.countersigned_at) for s in Signature.objects.all()}
+    events = SignatureEvent.objects.count()
+    url = path.format(alliance=cast.alliance.pk, other=cast.other_alliance.pk, **ids)
+    response = client_for(cast.chair).post(
+        url, {"reason": "Not mine", "typed_name": "Chair", "consent": "on"}
+    )
+    assert response.status_code == 404
+    after = {(s.pk, s.status, s.link_nonce, s.countersigned_at) for s in Signature.objects.all()}
+    assert after == before
+    assert SignatureEvent.objects.count() == events
 
 
 def test_adopting_another_alliances_decided_action_is_404(cast):

@@ -64,3 +64,23 @@ def test_seed_demo_holds_an_approved_plan_with_a_second_version_in_draft():
     assert (version.number, version.is_approved) == (1, True)
     assert plan.actions.count() == 3
     assert plan.actions.filter(progress_percent__gt=0).count() == 2
+
+
+@pytest.mark.django_db
+def test_seed_demo_holds_a_published_agreement_with_answers():
+    from alliances.agreements.models import AgreementVersion, Signature
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # safe to run again
+
+    version = AgreementVersion.objects.get()
+    assert version.number == 1 and version.is_current and version.countersignature
+    assert version.translations.get().language == "sv"
+    statuses = list(version.signatures.values_list("status", flat=True))
+    assert len(statuses) == 9  # every seat but the observer's
+    assert statuses.count(Signature.Status.SIGNED) == 6
+    assert statuses.count(Signature.Status.DECLINED) == 1
+    assert statuses.count(Signature.Status.PENDING) == 2
+    assert version.signatures.filter(countersigned_at__isnull=False).count() == 2
+    swedish = version.signatures.filter(membership__user__preferred_language="sv", status="signed")
+    assert swedish.exists() and all(s.language == "sv" for s in swedish)

@@ -10,6 +10,7 @@ from django.db import transaction
 from actionplans.demo import has_action_plan, seed_action_plan
 from alliance_portal.permissions import Role
 from alliances import services
+from alliances.agreements.demo import has_agreement, seed_agreement
 from alliances.models import Alliance, Membership, User
 from meetings.demo import seed_meetings
 from stakeholders.demo import seed_stakeholders
@@ -92,6 +93,12 @@ class Command(BaseCommand):
                     coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
                     chair=chair,
                     password=DEMO_PASSWORD,
+                )
+            if not has_agreement(alliance):
+                seed_agreement(
+                    alliance=alliance,
+                    coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
+                    chair=chair,
                 )
         self._print_logins()
 
