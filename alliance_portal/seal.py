@@ -14,8 +14,8 @@ With SEAL_TIMESTAMP_URL the signature gets an RFC 3161 timestamp (PAdES B-T); wi
 in the seal is the server's own clock (PAdES B-B). A timestamp is not covered by the signature, so
 verification reports its time only when it chains to SEAL_TIMESTAMP_TRUST_ROOTS.
 
-pyHanko runs its work in asyncio.run, so these functions are for synchronous code: async views
-call them through sync_to_async.
+pyHanko runs its work in asyncio.run, which cannot start inside a running event loop; called
+from a thread that has one, the seal functions do their work in a thread of their own.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import logging
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -243,9 +244,26 @@ def _publish_without_overwriting(path: Path, data: bytes) -> bool:
 # --- Sealing ----------------------------------------------------------------------------------
 
 
+def _outside_event_loop(function):
+    """Runs the function in a worker thread when this thread has a running event loop (an async
+    view, or a test browser driver's loop), where pyHanko's asyncio.run would fail."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return function(*args, **kwargs)
+        context = contextvars.copy_context()
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            return worker.submit(context.run, function, *args, **kwargs).result()
+
+    return wrapper
+
+
+@_outside_event_loop
 def seal_pdf(pdf: bytes, *, reference: str, reason: str, location: str = "") -> bytes:
     """The PDF with the portal's seal: an invisible PAdES signature that covers the reference."""
-    _require_synchronous_caller()
     if not isinstance(reference, str) or not REFERENCE_PATTERN.fullmatch(reference):
         raise ValueError(
             "A seal reference is 1 to 64 ASCII letters, digits, '.', '_', ':' or '-', "
@@ -286,16 +304,6 @@ def _write_reference(writer: IncrementalPdfFileWriter, reference: str) -> None:
     writer.set_info(info)
 
 
-def _require_synchronous_caller() -> None:
-    # asyncio.run inside pyHanko cannot run in an event loop; failing here says why, instead
-    # of a verification quietly reporting a broken signature.
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    raise RuntimeError("The seal functions run pyHanko's event loop: call them from sync code.")
-
-
 # --- Verification -----------------------------------------------------------------------------
 
 
@@ -331,13 +339,13 @@ def _quiet_pyhanko_loggers() -> None:
                 module_logger.addFilter(_PLAIN_REPORTS)
 
 
+@_outside_event_loop
 def verify_sealed_pdf(data: bytes) -> SealCheck:
     """Whether data is a PDF exactly as the portal sealed it, and if so its reference and time.
 
     Never raises on the bytes, whatever they are; a broken configuration (an unreadable seal
     certificate) still raises ImproperlyConfigured.
     """
-    _require_synchronous_caller()
     portal_certificate = seal_certificate()
     timestamp_roots = _timestamp_trust_roots()
     _quiet_pyhanko_loggers()

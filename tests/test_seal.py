@@ -580,3 +580,17 @@ def test_a_timestamp_from_an_untrusted_authority_does_not_date_the_seal(
     assert pyhanko_records
     assert all(record.levelno <= logging.INFO for record in pyhanko_records)
     assert all(record.exc_info is None for record in pyhanko_records)
+
+
+def test_the_seal_works_where_an_event_loop_is_already_running(portal_seal, agreement_pdf):
+    """A browser driver in the tests, or an async view, keeps a loop running in the thread;
+    pyHanko's own asyncio.run must still work there."""
+
+    async def seal_and_check_inside_a_loop():
+        sealed = seal.seal_pdf(agreement_pdf, reference="in-a-loop", reason="Test")
+        return seal.verify_sealed_pdf(sealed)
+
+    check = asyncio.run(seal_and_check_inside_a_loop())
+
+    assert check.outcome == SealCheck.VALID
+    assert check.reference == "in-a-loop"

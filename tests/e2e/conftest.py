@@ -59,8 +59,11 @@ def axe_source() -> str:
     return AXE_PATH.read_text()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path):
+    """One browser for the end-to-end tests, closed when they are done: Playwright keeps an
+    event loop running in the thread while it is open, and code run by later tests (pyHanko's
+    asyncio.run, say) must not find one there."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
