@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
+from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet
 from alliance_portal.permissions import Role
 
 # Error messages are constants so that tests can import them.
@@ -370,15 +371,7 @@ class Invitation(models.Model):
         self.revoked_at = timezone.now()
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-
-    def delete(self):
-        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """One thing someone did. Written by services through audit_record(); never changed."""
 
     alliance = models.ForeignKey(
@@ -407,7 +400,8 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    APPEND_ONLY_MESSAGE = ERR_AUDIT_APPEND_ONLY
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -417,14 +411,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError(ERR_AUDIT_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(ERR_AUDIT_APPEND_ONLY)
 
     @property
     def action_label(self) -> str:

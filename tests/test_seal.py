@@ -14,19 +14,12 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
-from asn1crypto import cms, keys, pem, tsp
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from asn1crypto import cms
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import override_settings
@@ -35,7 +28,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
-from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from weasyprint import HTML
@@ -43,6 +35,8 @@ from weasyprint import HTML
 from alliance_portal import seal
 from alliance_portal import settings as settings_module
 from alliance_portal.seal import SealCheck
+
+from .seal_support import certificate_pem, self_signed_certificate, timestamp_authority_server
 
 REFERENCE = "3f2b9c1e7d5a4b8e9c0d1e2f3a4b5c6d"
 PASSWORD = "test-seal-password"
@@ -155,35 +149,6 @@ def _flip_reference_byte(pdf: bytes) -> bytes:
     changed = bytearray(pdf)
     changed[offset] = ord("0") if changed[offset] != ord("0") else ord("1")
     return bytes(changed)
-
-
-def _self_signed(common_name: str, *, extended_usage=None):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-    )
-    if extended_usage:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(extended_usage), critical=True)
-    certificate = builder.sign(key, hashes.SHA256())
-    return (
-        asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
-        keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        ),
-    )
 
 
 # --- The certificate ----------------------------------------------------------------------------
@@ -505,36 +470,8 @@ def test_a_signature_that_is_not_cms_is_invalid(sealed_pdf):
 @pytest.fixture(scope="module")
 def timestamp_authority(seal_dir):
     """A tiny RFC 3161 server on localhost answering with pyHanko's DummyTimeStamper."""
-    certificate, key = _self_signed(
-        "Test timestamp authority", extended_usage=[ExtendedKeyUsageOID.TIME_STAMPING]
-    )
-    stamper = DummyTimeStamper(tsa_cert=certificate, tsa_key=key)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
-            body = stamper.request_tsa_response(request).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    roots = seal_dir / "tsa-roots.pem"
-    roots.write_text(_pem(certificate))
-    yield f"http://127.0.0.1:{server.server_port}/", roots
-    server.shutdown()
-    server.server_close()
-
-
-def _pem(certificate) -> str:
-    return pem.armor("CERTIFICATE", certificate.dump()).decode()
+    with timestamp_authority_server(seal_dir) as authority:
+        yield authority
 
 
 def test_without_a_timestamp_authority_the_clock_is_the_servers(sealed_pdf):
@@ -565,9 +502,9 @@ def test_a_timestamp_from_an_untrusted_authority_does_not_date_the_seal(
 ):
     caplog.set_level(logging.INFO)
     url, _ = timestamp_authority
-    stranger, _ = _self_signed("Someone else's timestamp authority")
+    stranger, _ = self_signed_certificate("Someone else's timestamp authority")
     stranger_roots = seal_dir / "stranger-roots.pem"
-    stranger_roots.write_text(_pem(stranger))
+    stranger_roots.write_text(certificate_pem(stranger))
     with override_settings(SEAL_TIMESTAMP_URL=url):
         sealed = seal.seal_pdf(agreement_pdf, reference=REFERENCE, reason="Signed agreement")
     with override_settings(SEAL_TIMESTAMP_TRUST_ROOTS=str(stranger_roots)):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
+from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet
 
 MAX_BODY_CHARS = 20_000
 MAX_REASON_CHARS = 2_000
@@ -349,15 +350,7 @@ class Signature(models.Model):
         self.countersigned_at = timezone.now()
 
 
-class SignatureEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError(ERR_EVENTS_APPEND_ONLY)
-
-    def delete(self):
-        raise PermissionError(ERR_EVENTS_APPEND_ONLY)
-
-
-class SignatureEvent(models.Model):
+class SignatureEvent(AppendOnlyModel):
     """One step in a signer's history, with the time (UTC) and where the request came from."""
 
     class Kind(models.TextChoices):
@@ -387,7 +380,8 @@ class SignatureEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=MAX_USER_AGENT_CHARS, blank=True)
 
-    objects = SignatureEventQuerySet.as_manager()
+    APPEND_ONLY_MESSAGE = ERR_EVENTS_APPEND_ONLY
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["signature", "at", "id"]
@@ -396,11 +390,3 @@ class SignatureEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError(ERR_EVENTS_APPEND_ONLY)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(ERR_EVENTS_APPEND_ONLY)

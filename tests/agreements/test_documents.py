@@ -10,23 +10,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import threading
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from asn1crypto import keys, pem, tsp
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.test import override_settings
 from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
@@ -41,6 +32,7 @@ from alliances.agreements.selectors import displayed_text
 from alliances.agreements.services import RequestFacts
 
 from ..conftest import client_for
+from ..seal_support import timestamp_authority_server
 from .conftest import FACTS, sign_as
 
 SERVER_CLOCK = (
@@ -89,52 +81,8 @@ def portal_seal(seal_dir):
 def timestamp_authority(seal_dir):
     """A small RFC 3161 server on localhost answering with pyHanko's DummyTimeStamper; yields
     its URL and a PEM file with its certificate."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test timestamp authority")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    tsa_cert = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-    tsa_key = keys.PrivateKeyInfo.load(
-        key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    stamper = DummyTimeStamper(tsa_cert=tsa_cert, tsa_key=tsa_key)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
-            body = stamper.request_tsa_response(request).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    roots = seal_dir / "tsa-roots.pem"
-    roots.write_text(pem.armor("CERTIFICATE", tsa_cert.dump()).decode())
-    yield f"http://127.0.0.1:{server.server_port}/", roots
-    server.shutdown()
-    server.server_close()
+    with timestamp_authority_server(seal_dir) as authority:
+        yield authority
 
 
 def _normalised(text: str) -> str:

@@ -4,16 +4,10 @@ nothing more; anything else is refused with the reason, and never vouched for.""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
 import pytest
-from asn1crypto import cms, keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from asn1crypto import cms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
@@ -35,6 +29,7 @@ from alliances.agreements.models import Signature
 from alliances.agreements.verify import OUTCOME_MESSAGES, UNKNOWN_REFERENCE
 
 from ..conftest import client_for
+from ..seal_support import self_signed_certificate
 from .conftest import sign_as
 from .test_views import BROWSER, IP, browser_client, form_data, text_of
 
@@ -233,33 +228,11 @@ def test_the_unsealed_rendering_of_a_real_signature_is_not_verified(cast, genuin
 
 def _look_alike_signer() -> signers.SimpleSigner:
     """A throwaway self-signed certificate with the portal certificate's very name."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, seal.CERTIFICATE_COMMON_NAME)])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    asn1_certificate = asn1_x509.Certificate.load(
-        certificate.public_bytes(serialization.Encoding.DER)
-    )
+    certificate, key = self_signed_certificate(seal.CERTIFICATE_COMMON_NAME)
     return signers.SimpleSigner(
-        signing_cert=asn1_certificate,
-        signing_key=keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        ),
-        cert_registry=SimpleCertificateStore.from_certs([asn1_certificate]),
+        signing_cert=certificate,
+        signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([certificate]),
     )
 
 

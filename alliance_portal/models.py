@@ -1,0 +1,33 @@
+"""Model pieces shared by the apps."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk changes: rows of an append-only model are written once and kept."""
+
+    def update(self, **kwargs):
+        raise PermissionError(self.model.APPEND_ONLY_MESSAGE)
+
+    def delete(self):
+        raise PermissionError(self.model.APPEND_ONLY_MESSAGE)
+
+
+class AppendOnlyModel(models.Model):
+    """A record that is written once and never changed or deleted, also not by staff: the audit
+    log, a signer's event log. Its manager should be AppendOnlyQuerySet.as_manager()."""
+
+    APPEND_ONLY_MESSAGE = "These records are append-only."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(self.APPEND_ONLY_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(self.APPEND_ONLY_MESSAGE)
