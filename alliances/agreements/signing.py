@@ -71,8 +71,9 @@ def _initial(signature: Signature, text) -> dict:
     }
 
 
-def signing_page(request, signature, *, identity, back_url, form=None, status=200):
-    """The exact text of the version in the reader's language, its hash, and the form."""
+def signing_page(request, signature, *, identity, back_url, form=None, status=200, context=None):
+    """The exact text of the version in the reader's language, its hash, and the form.
+    `context` adds what the page around it needs (the alliance's menu for a logged-in member)."""
     version = signature.version
     if request.method == "GET":
         services.signature_viewed(
@@ -87,6 +88,7 @@ def signing_page(request, signature, *, identity, back_url, form=None, status=20
         request,
         "agreements/sign.html",
         {
+            **(context or {}),
             "signature": signature,
             "version": version,
             "alliance": version.agreement.alliance,
@@ -101,7 +103,7 @@ def signing_page(request, signature, *, identity, back_url, form=None, status=20
     )
 
 
-def handle_sign_post(request, signature, *, identity, done_url, page_url):
+def handle_sign_post(request, signature, *, identity, done_url, page_url, context=None):
     form = SignForm(request.POST)
     if form.is_valid():
         try:
@@ -127,7 +129,13 @@ def handle_sign_post(request, signature, *, identity, done_url, page_url):
             )
             return redirect(done_url)
     return signing_page(
-        request, signature, identity=identity, back_url=done_url, form=form, status=400
+        request,
+        signature,
+        identity=identity,
+        back_url=done_url,
+        form=form,
+        status=400,
+        context=context,
     )
 
 

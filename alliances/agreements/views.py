@@ -416,9 +416,14 @@ def sign(request, alliance_id: int):
             identity=Signature.Identity.LOGIN,
             done_url=agreement_url(alliance_id),
             page_url=request.path,
+            context=_context(access),
         )
     return signing_page(
-        request, signature, identity=Signature.Identity.LOGIN, back_url=agreement_url(alliance_id)
+        request,
+        signature,
+        identity=Signature.Identity.LOGIN,
+        back_url=agreement_url(alliance_id),
+        context=_context(access),
     )
 
 
