@@ -97,7 +97,6 @@ def signing_page(request, signature, *, identity, back_url, form=None, status=20
             "form": form,
             "identity": identity,
             "back_url": back_url,
-            "decline_url": back_url,
         },
         status=status,
     )
