@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
-    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
@@ -21,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
+from alliance_portal.models import MAX_TEXT_CHARS, limited_text  # noqa: F401 (re-exported)
 
 MAX_DESCRIPTION_CHARS = 4_000
-MAX_TEXT_CHARS = 2_000
 MAX_BUDGET = 10**10  # below the column's 12 digits with 2 decimals
 
 ERR_ONE_RESPONSIBLE = _("Choose who is responsible: a member or an organisation, not both.")
@@ -52,14 +51,6 @@ ERR_DONE_NEEDS_FULL = _(
     "An action that is done is complete: set the progress to 100, or choose another status."
 )
 ERR_UPDATE_IN_FUTURE = _("A progress update cannot be dated in the future.")
-
-
-def limited_text(verbose_name, limit: int = MAX_TEXT_CHARS) -> models.TextField:
-    """An optional text of at most `limit` characters, checked by the model itself (a
-    TextField's max_length only sizes the form's box)."""
-    return models.TextField(
-        verbose_name, max_length=limit, blank=True, validators=[MaxLengthValidator(limit)]
-    )
 
 
 class ActionPlan(models.Model):

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
+
+# The longest free text (a note, a reason, a comment) a record keeps, unless a field says otherwise.
+MAX_TEXT_CHARS = 2_000
+
+
+def limited_text(verbose_name, limit: int = MAX_TEXT_CHARS) -> models.TextField:
+    """An optional text of at most `limit` characters, checked by the model itself (a
+    TextField's max_length only sizes the form's box)."""
+    return models.TextField(
+        verbose_name, max_length=limit, blank=True, validators=[MaxLengthValidator(limit)]
+    )
 
 
 class AppendOnlyQuerySet(models.QuerySet):

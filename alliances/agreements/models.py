@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
-from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet
+from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet, limited_text
 
 MAX_BODY_CHARS = 20_000
 MAX_REASON_CHARS = 2_000
@@ -237,19 +237,9 @@ class Signature(models.Model):
     )
 
     declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
-    decline_reason = models.TextField(
-        _("reason for declining"),
-        blank=True,
-        max_length=MAX_REASON_CHARS,
-        validators=[MaxLengthValidator(MAX_REASON_CHARS)],
-    )
+    decline_reason = limited_text(_("reason for declining"), MAX_REASON_CHARS)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    withdraw_reason = models.TextField(
-        _("reason for withdrawing"),
-        blank=True,
-        max_length=MAX_REASON_CHARS,
-        validators=[MaxLengthValidator(MAX_REASON_CHARS)],
-    )
+    withdraw_reason = limited_text(_("reason for withdrawing"), MAX_REASON_CHARS)
 
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

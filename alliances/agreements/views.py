@@ -3,6 +3,8 @@ status board, and a logged-in member's own signing, declining and withdrawing.""
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -108,6 +110,8 @@ def agreement_start(request, alliance_id: int):
                 _("The draft starts from the guide's text, with the alliance's vision and goals."),
             )
             return redirect("agreements:edit", alliance_id)
+    else:
+        messages.error(request, _("Choose one of the languages offered for the text."))
     return redirect(agreement_url(alliance_id))
 
 
@@ -117,7 +121,8 @@ def agreement_edit(request, alliance_id: int):
     access, agreement = get_agreement_for_user(
         request.user, alliance_id, need=Capability.MANAGE_AGREEMENT
     )
-    form = AgreementForm(request.POST or None, instance=_copy(agreement))
+    # The form edits a copy, so a refused save leaves the loaded draft as it was.
+    form = AgreementForm(request.POST or None, instance=copy.copy(agreement))
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_update(agreement=agreement, actor=request.user, **form.cleaned_data)
@@ -135,13 +140,6 @@ def agreement_edit(request, alliance_id: int):
         _context(access, agreement=agreement, form=form),
         status=400 if form.errors else 200,
     )
-
-
-def _copy(agreement: Agreement) -> Agreement:
-    """The form edits a copy, so a refused save leaves the loaded draft as it was."""
-    import copy
-
-    return copy.copy(agreement)
 
 
 @login_required

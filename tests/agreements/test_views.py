@@ -543,3 +543,15 @@ def test_a_translation_into_the_versions_own_language_is_refused(cast, version):
     assert response.status_code == 400
     assert escape(str(ERR_TRANSLATION_LANGUAGE)) in text_of(response)
     assert not AgreementTranslation.objects.exists()
+
+
+def test_starting_in_a_language_the_portal_does_not_offer_says_so_and_creates_nothing(cast):
+    from alliances.agreements.models import Agreement
+
+    response = client_for(cast.coordinator).post(
+        reverse("agreements:start", args=[cast.alliance.pk]), {"language": "xx"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Choose one of the languages offered for the text." in response.content.decode()
+    assert not Agreement.objects.filter(alliance=cast.alliance).exists()
