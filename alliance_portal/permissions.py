@@ -48,6 +48,8 @@ class Capability(StrEnum):
     # Who signed, declined or withdrew, with the evidence (IP addresses, browsers).
     VIEW_SIGNATURES = "signatures.view"
     COUNTERSIGN_AGREEMENT = "agreement.countersign"
+    # The alliance's reminder schedule, and the deliveries that could not be sent.
+    MANAGE_REMINDERS = "reminders.manage"
 
 
 _EVERYONE = frozenset(
@@ -88,6 +90,7 @@ _LEADERSHIP = _OUTREACH | {
     Capability.VIEW_AUDIT_LOG,
     Capability.MANAGE_AGREEMENT,
     Capability.VIEW_SIGNATURES,
+    Capability.MANAGE_REMINDERS,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

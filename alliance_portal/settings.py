@@ -181,6 +181,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Alliance Portal <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Used by EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend.
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 
 # --- Celery ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -202,6 +204,25 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"
 CELERY_TASK_ACKS_LATE = True
+# When the broker is down a page that queues work must not hang: one quick retry, then the
+# caller logs it (alliance_portal.queue) and the reminder scheduler queues its rows again later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Reminders: celery beat runs the scheduler, which queues one task per due delivery.
+REMINDER_DISPATCH_SECONDS = env_int("REMINDER_DISPATCH_SECONDS", 300)
+CELERY_BEAT_SCHEDULE = {
+    "reminders-dispatch": {
+        "task": "reminders.dispatch",
+        "schedule": float(REMINDER_DISPATCH_SECONDS),
+        # A run that waited in a queue longer than an interval is superseded by the next one.
+        "options": {"expires": float(REMINDER_DISPATCH_SECONDS)},
+    }
+}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
@@ -216,6 +237,18 @@ AGREEMENT_LINK_MAX_AGE_DAYS = env_int("AGREEMENT_LINK_MAX_AGE_DAYS", 30)
 # The largest PDF the public verify page accepts.
 VERIFY_MAX_BYTES = env_int("VERIFY_MAX_BYTES", 10 * 1024 * 1024)
 AUDIT_PAGE_SIZE = 50
+# Reminders are written this many days ahead, so the alliance sees what will go out.
+REMINDER_HORIZON_DAYS = env_int("REMINDER_HORIZON_DAYS", 14)
+# A queued delivery not sent within this many seconds is queued again (its worker died or its
+# message was lost); sending is guarded by the delivery's row, so a second copy sends nothing.
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 900)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 1000)
+# A failed send is tried again after 1, 2, 4, 8... minutes; after the last attempt it is failed
+# and shown to the alliance's coordinators.
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+REMINDER_RETRY_SECONDS = env_int("REMINDER_RETRY_SECONDS", 60)
+# The health JSON answers monitoring tools that send this as a bearer token (and staff).
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 
 
 # Signed agreements are sealed as PAdES with the portal's own certificate (alliance_portal.seal).

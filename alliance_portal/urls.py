@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from alliance_portal.converters import IdConverter, TokenConverter
-from alliance_portal.views import set_language
+from alliance_portal.views import health_json, health_page, set_language
 from alliances import views as alliance_views
 
 register_converter(IdConverter, "id")
@@ -17,6 +17,9 @@ urlpatterns = [
     path("alliances/<id:alliance_id>/agreement/", include("alliances.agreements.urls")),
     path("", include("alliances.agreements.public_urls")),
     path("", include("meetings.urls")),
+    path("", include("alliances.reminders.urls")),
+    path("health/", health_page, name="health"),
+    path("health.json", health_json, name="health_json"),
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),
     path("accounts/profile/", alliance_views.profile, name="profile"),
     path(

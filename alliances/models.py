@@ -441,3 +441,9 @@ from .agreements.models import (  # noqa: E402, F401
     Signature,
     SignatureEvent,
 )
+from .reminders.models import (  # noqa: E402, F401
+    Delivery,
+    ReminderOptOut,
+    ReminderRun,
+    ReminderSettings,
+)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.audit import audit_record
 from alliance_portal.permissions import Role
+from alliance_portal.queue import enqueue_on_commit
 
 from .models import (
     ERR_ALREADY_MEMBER,
@@ -162,7 +163,7 @@ def invitation_create(
         obj=invitation,
         changes={"email": email, "role": role},
     )
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    enqueue_on_commit(send_invitation_email, invitation.pk)
     return invitation
 
 

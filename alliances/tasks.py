@@ -43,3 +43,23 @@ def send_signing_invitation(self, signature_id: int, nonce: str) -> bool:
         raise self.retry(exc=exc) from exc
     signature_email_sent(signature=signature)
     return True
+
+
+@shared_task(name="reminders.dispatch", acks_late=True)
+def dispatch_reminders() -> dict:
+    """The scheduler, run by celery beat: writes due reminders and queues one task for each."""
+    from .reminders.services import reminders_dispatch
+
+    run = reminders_dispatch()
+    return {"created": run.created, "dropped": run.dropped, "queued": run.queued}
+
+
+@shared_task(bind=True, name="reminders.send", acks_late=True, max_retries=None)
+def send_reminder(self, delivery_id: int) -> str:
+    """Sends one reminder delivery; safe to run twice (the row says whether it went)."""
+    from .reminders.services import DeliveryRetry, delivery_send
+
+    try:
+        return delivery_send(delivery_id=delivery_id)
+    except DeliveryRetry as retry:
+        raise self.retry(countdown=retry.countdown) from retry

@@ -38,6 +38,7 @@ from .permissions import (
     get_invitation_for_user,
     get_membership_for_user,
 )
+from .reminders.selectors import failed_delivery_count
 from .services import ALLIANCE_EDITABLE_FIELDS
 from .tokens import ExpiredInvitationLink, InvalidInvitationLink, invitation_from_token
 
@@ -102,6 +103,11 @@ def alliance_detail(request, alliance_id: int):
         ),
         "invitations": selectors.pending_invitation_list(alliance=alliance) if can_manage else [],
         "former_members": selectors.former_member_list(alliance=alliance) if can_manage else [],
+        "failed_reminders": (
+            failed_delivery_count(alliance=alliance)
+            if access.can(Capability.MANAGE_REMINDERS)
+            else 0
+        ),
     }
     return render(request, "alliances/detail.html", context)
 

@@ -15,10 +15,13 @@ from actionplans.models import ERR_ONE_RESPONSIBLE, Action
 from alliance_portal.audit import audit_record
 from alliance_portal.canonical import canonical_sha256
 from alliance_portal.exceptions import InvalidTransition
-from alliance_portal.permissions import Role
+from alliance_portal.permissions import Capability, Role, role_can
+from alliance_portal.queue import enqueue_on_commit
 from alliance_portal.richtext import sanitise_html
 from alliance_portal.services import assign_fields
 from alliances.models import Alliance, Membership, User
+from alliances.reminders.models import Delivery, ReminderKind
+from alliances.reminders.services import reminders_create_now, reminders_drop
 from stakeholders.models import Organisation
 
 from . import selectors
@@ -83,6 +86,13 @@ ERR_NOT_CANCELLED_MEETING = _("A cancelled meeting cannot be changed.")
 ERR_NUMBER_TAKEN = _("Another meeting was created at the same moment. Save again.")
 
 
+MEETING_REMINDERS = (
+    ReminderKind.MEETING_UPCOMING,
+    ReminderKind.AGENDA_PUBLISHED,
+    ReminderKind.SECRETARY_NUDGE,
+)
+
+
 def _ensure_not_cancelled(meeting: Meeting) -> None:
     if meeting.is_cancelled:
         raise InvalidTransition(ERR_NOT_CANCELLED_MEETING)
@@ -132,6 +142,13 @@ def meeting_update(*, meeting: Meeting, actor: User, fields: dict[str, Any]) -> 
     if set(changed) & set(CALENDAR_FIELDS):
         meeting.bump_calendar_sequence()
     meeting.save()
+    if "starts_at" in changed:
+        # Reminders for the old time are dropped; the scheduler writes those for the new time.
+        reminders_drop(
+            kinds=[ReminderKind.MEETING_UPCOMING],
+            object_id=meeting.pk,
+            reason=Delivery.DropReason.RESCHEDULED,
+        )
     audit_record(
         actor=actor, action="meeting.updated", obj=meeting, changes={"fields": ", ".join(changed)}
     )
@@ -142,6 +159,9 @@ def meeting_update(*, meeting: Meeting, actor: User, fields: dict[str, Any]) -> 
 def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.cancel()
     meeting.save(update_fields=["status", "ical_sequence", "updated_at"])
+    reminders_drop(
+        kinds=MEETING_REMINDERS, object_id=meeting.pk, reason=Delivery.DropReason.NO_LONGER_DUE
+    )
     audit_record(actor=actor, action="meeting.cancelled", obj=meeting)
     return meeting
 
@@ -224,7 +244,20 @@ def agenda_publish(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.save(update_fields=["agenda_published_at", "updated_at"])
     _invite_members(meeting)
     audit_record(actor=actor, action="agenda.published", obj=meeting)
-    _notify(meeting.participants.all())
+    participants = list(meeting.participants.all())
+    # Members get the agenda as a reminder they can switch off; guests have no account to
+    # switch anything off with, so theirs is a plain invitation.
+    _notify([participant for participant in participants if participant.user_id is None])
+    reminders_create_now(
+        kind=ReminderKind.AGENDA_PUBLISHED,
+        alliance=meeting.alliance,
+        object_id=meeting.pk,
+        recipient_ids=[p.user_id for p in participants if p.user_id and p.email],
+        slot="published",
+    )
+    Participant.objects.filter(meeting=meeting, user__isnull=False).exclude(email="").update(
+        invited_at=timezone.now()
+    )
     return meeting
 
 
@@ -263,9 +296,7 @@ def _notify(participants) -> None:
     ids = [participant.pk for participant in participants if participant.email]
     Participant.objects.filter(pk__in=ids).update(invited_at=timezone.now())
     for participant_id in ids:
-        transaction.on_commit(
-            lambda participant_id=participant_id: send_meeting_notification.delay(participant_id)
-        )
+        enqueue_on_commit(send_meeting_notification, participant_id)
 
 
 @transaction.atomic
@@ -513,6 +544,21 @@ def minutes_circulate(*, minutes: Minutes, actor: User) -> Minutes:
     minutes.circulate()
     minutes.save(update_fields=["status", "circulated_at", "updated_at"])
     audit_record(actor=actor, action="minutes.circulated", obj=minutes)
+    commenters = (
+        Membership.objects.active()
+        .filter(alliance_id=minutes.meeting.alliance_id)
+        .exclude(user=actor)
+        .values_list("user_id", "role")
+    )
+    reminders_create_now(
+        kind=ReminderKind.MINUTES_CIRCULATED,
+        alliance=minutes.meeting.alliance,
+        object_id=minutes.pk,
+        recipient_ids=[
+            user_id for user_id, role in commenters if role_can(role, Capability.COMMENT_MINUTES)
+        ],
+        slot="circulated",
+    )
     return minutes
 
 

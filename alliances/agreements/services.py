@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.audit import audit_record
 from alliance_portal.permissions import ROLE_CAPABILITIES, Capability
+from alliance_portal.queue import enqueue_on_commit
 
 from ..models import Alliance, Membership, User
 from .guide import guide_agreement
@@ -331,7 +332,7 @@ def _invite(signature: Signature, *, actor: User, facts: RequestFacts) -> None:
     signature.code_attempts = 0
     signature.save(update_fields=["link_nonce", "invited_at", "code_attempts"])
     _record(signature, SignatureEvent.Kind.INVITED, actor=actor, facts=facts)
-    transaction.on_commit(lambda: send_signing_invitation.delay(signature.pk, nonce))
+    enqueue_on_commit(send_signing_invitation, signature.pk, nonce)
 
 
 @transaction.atomic

@@ -446,12 +446,23 @@ def test_publishing_the_agenda_notifies_every_invitee_with_an_email(
     services.guest_invite(
         meeting=meeting, actor=cast.secretary, name="Walk-in", email="", present=True
     )
-    with django_capture_on_commit_callbacks() as callbacks:
+    guest = services.guest_invite(
+        meeting=meeting, actor=cast.secretary, name="Guest", email="guest@example.org"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
         services.agenda_publish(meeting=meeting, actor=cast.secretary)
     meeting.refresh_from_db()
     assert meeting.agenda_published_at is not None
     with_email = meeting.participants.exclude(email="")
-    assert len(callbacks) == with_email.count() == 5
+    assert with_email.count() == 6
+    # Members get it as a reminder they can switch off; the guest as a plain invitation.
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(
+        with_email.values_list("email", flat=True)
+    )
+    guest_mail = next(m for m in mail.outbox if m.to == [guest.email])
+    assert "List-Unsubscribe" not in guest_mail.extra_headers
+    member_mail = next(m for m in mail.outbox if m.to == [cast.member.email])
+    assert member_mail.extra_headers["List-Unsubscribe"].startswith("<http://testserver/")
     assert all(p.invited_at is not None for p in with_email)
     assert meeting.participants.get(email="").invited_at is None
     assert "agenda.published" in _actions(alliance=cast.alliance)
