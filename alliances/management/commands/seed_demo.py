@@ -12,6 +12,7 @@ from alliance_portal.permissions import Role
 from alliances import services
 from alliances.agreements.demo import has_agreement, seed_agreement
 from alliances.models import Alliance, Membership, User
+from alliances.reminders.demo import seed_reminders
 from meetings.demo import seed_meetings
 from stakeholders.demo import seed_stakeholders
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                     coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
                     chair=chair,
                 )
+            seed_reminders(alliance=alliance)
         self._print_logins()
 
     def _user(self, first: str, last: str, language: str, **extra) -> User:
