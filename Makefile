@@ -26,6 +26,9 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 ## run: serve the portal with demo data on http://$(HOST):$(PORT)/ (SQLite, no Redis needed)
+# Links in mails point at this server, and the demo's reminder scheduler runs every minute.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: export REMINDER_DISPATCH_SECONDS ?= 60
 run: $(VENV)/.deps pdf-libs
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seal_certificate

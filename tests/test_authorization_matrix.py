@@ -328,6 +328,50 @@ def _random_public_id(cast):
     return [uuid.uuid4()]
 
 
+def _stop_token(cast):
+    """The member's link to stop meeting reminders: it works for whoever holds it."""
+    from alliances.reminders.tokens import stop_token
+
+    return [stop_token(user_id=cast.member.pk, kind="meeting_upcoming")]
+
+
+def _reminder_schedule(cast):
+    """The default schedule as the form posts it."""
+    from alliances.reminders.models import ReminderKind
+
+    return {
+        "send": list(ReminderKind.values),
+        "meeting_days_before": "7, 1",
+        "minutes_approval_days": "7",
+        "secretary_nudge_days": "3",
+        "action_due_days": "3",
+        "agreement_days": "3, 7, 14",
+        "plan_signoff_days": "2",
+        "sustainability_months": "6",
+        "send_hour": "8",
+    }
+
+
+def _failed_delivery(cast):
+    """The member's meeting reminder that could not be sent."""
+    from django.utils import timezone
+
+    from alliances.reminders.models import Delivery
+
+    delivery = Delivery.objects.create(
+        alliance=cast.alliance,
+        recipient=cast.member,
+        kind="meeting_upcoming",
+        object_id=_meeting(cast).pk,
+        slot="7d@20261203T0900Z",
+        due_at=timezone.now(),
+        status=Delivery.Status.FAILED,
+        attempts=5,
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    return [cast.alliance.pk, delivery.pk]
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(logged_in(302)),
     "profile": Case(logged_in()),
@@ -555,6 +599,19 @@ MATRIX: dict[str, Case] = {
     "signing:pdf": Case(everyone(404), args=_random_public_id),
     "signing:verify": Case(everyone()),
     "signing:certificate": Case(everyone()),
+    "reminders:preferences": Case(logged_in()),
+    # The signed token is the credential: no login, and a mail client posts without cookies.
+    "reminders:stop": Case(everyone(), args=_stop_token),
+    "reminders:resume": Case(everyone(), method="post", args=_stop_token),
+    "reminders:alliance": Case(alliance_leaders(), args=_alliance),
+    "reminders:settings": Case(
+        alliance_leaders(302), method="post", args=_alliance, data=_reminder_schedule
+    ),
+    "reminders:retry": Case(alliance_leaders(302), method="post", args=_failed_delivery),
+    "reminders:retry_failed": Case(alliance_leaders(302), method="post", args=_alliance),
+    # Staff only; nobody of the cast is staff. The JSON answers 403, never a login redirect.
+    "health": Case(logged_in(403)),
+    "health_json": Case(everyone(403)),
 }
 
 

@@ -48,6 +48,8 @@ def reminder_message(
             "link": spec.link(obj),
             "stop_url": stop_url,
             "preferences_url": site_url(reverse("reminders:preferences")),
+            # No request renders these, so no context processor names the language.
+            "LANGUAGE_CODE": translation.get_language(),
         }
         subject = _one_line(spec.subject(obj))
         text = render_to_string(f"reminders/email/{delivery.kind}.txt", context)

@@ -43,9 +43,10 @@ class ReminderPreferencesForm(forms.Form):
 class DaysListField(forms.CharField):
     """Days as "7, 1": a list of whole numbers, checked by the model's validator."""
 
-    def __init__(self, *args, validator, **kwargs):
+    def __init__(self, *args, validator, descending: bool, **kwargs):
         super().__init__(*args, max_length=100, **kwargs)
         self.list_validator = validator
+        self.descending = descending
 
     def prepare_value(self, value):
         if isinstance(value, list):
@@ -55,9 +56,10 @@ class DaysListField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         parts = [part.strip() for part in text.split(",") if part.strip()]
-        if not all(part.isdigit() and len(part) <= 3 for part in parts):
+        # isascii: "²" counts as a digit to isdigit() but not to int().
+        if not all(part.isascii() and part.isdigit() and len(part) <= 3 for part in parts):
             raise ValidationError(ERR_DAYS_FORMAT)
-        days = sorted({int(part) for part in parts}, reverse=True)
+        days = sorted({int(part) for part in parts}, reverse=self.descending)
         self.list_validator(days)
         return days
 
@@ -73,11 +75,13 @@ class ReminderSettingsForm(forms.ModelForm):
     meeting_days_before = DaysListField(
         label=_("Days before a meeting"),
         validator=validate_meeting_days,
+        descending=True,
         help_text=_("Up to three, e.g. 7, 1."),
     )
     agreement_days = DaysListField(
         label=_("Days after members were asked to sign the agreement"),
         validator=validate_agreement_days,
+        descending=False,
         help_text=_("At most %(count)d reminders, e.g. 3, 7, 14.")
         % {"count": MAX_AGREEMENT_REMINDERS},
     )

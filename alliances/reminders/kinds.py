@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.db import models
@@ -159,7 +158,10 @@ def _still_unsigned(signature, delivery: Delivery) -> str | None:
 def _still_awaiting_signoff(version, delivery: Delivery) -> str | None:
     plan = version.plan
     waiting = plan.status == plan.Status.SUBMITTED and plan.version == version.number
-    return None if waiting and version.approved_at is None else DropReason.NO_LONGER_DUE
+    this_submission = delivery.slot.endswith("@" + utc_stamp(version.submitted_at))
+    if waiting and this_submission and version.approved_at is None:
+        return None
+    return DropReason.NO_LONGER_DUE
 
 
 def _period_still_ending(plan, delivery: Delivery) -> str | None:
@@ -181,12 +183,14 @@ def _meeting_context(meeting, delivery: Delivery) -> dict:
         if participant
         else ""
     )
-    days_left = (meeting.starts_at - timezone.now()) / timedelta(days=1)
+    # Calendar days in the alliance's zone, so the mail says "today" or "tomorrow" as people do.
+    context = selectors.agenda_context(meeting)
+    today = timezone.now().astimezone(context["local_start"].tzinfo).date()
     return {
-        **selectors.agenda_context(meeting),
+        **context,
         "participant": participant,
         "answer_url": answer_url,
-        "days_left": max(round(days_left), 0),
+        "days_left": max((context["local_start"].date() - today).days, 0),
     }
 
 
@@ -308,11 +312,11 @@ SPECS: dict[str, KindSpec] = {
             load=_action,
             still_due=_action_still_open,
             subject=lambda action: (
-                _("%(alliance)s: \u201c%(title)s\u201d is due on %(date)s")
+                _("%(alliance)s: “%(title)s” is due on %(date)s")
                 % {
                     "alliance": action.alliance.name,
                     "title": action.title,
-                    "date": action.due_date.isoformat(),
+                    "date": date_format(action.due_date, "DATE_FORMAT"),
                 }
             ),
             link=_action_url,
@@ -325,7 +329,7 @@ SPECS: dict[str, KindSpec] = {
             load=_action,
             still_due=_action_still_open,
             subject=lambda action: (
-                _("%(alliance)s: \u201c%(title)s\u201d is overdue")
+                _("%(alliance)s: “%(title)s” is overdue")
                 % {"alliance": action.alliance.name, "title": action.title}
             ),
             link=_action_url,
@@ -365,7 +369,10 @@ SPECS: dict[str, KindSpec] = {
             still_due=_period_still_ending,
             subject=lambda plan: (
                 _("%(alliance)s: time to plan what happens after %(date)s")
-                % {"alliance": plan.alliance.name, "date": plan.period_end.isoformat()}
+                % {
+                    "alliance": plan.alliance.name,
+                    "date": date_format(plan.period_end, "DATE_FORMAT"),
+                }
             ),
             link=_plan_url,
             context=_sustainability_context,

@@ -40,6 +40,10 @@ class Due:
     recipient_id: int
     slot: str
     due_at: datetime
+    # False for a slot already passed when a later one is still to come: a row that exists
+    # for it is kept and sent, but a new one is not written (a meeting planned three days ahead
+    # gets no late 7-day reminder).
+    create: bool = True
 
     @property
     def key(self) -> tuple[str, int, int, str]:
@@ -86,6 +90,10 @@ def schedule_context(now: datetime) -> ScheduleContext:
     seats = (
         Membership.objects.active()
         .exclude(alliance__status=Alliance.Status.CLOSED)
+        # The same people the sender would refuse are left out here, so that a row is never
+        # written again after the sender dropped it.
+        .filter(user__is_active=True)
+        .exclude(user__email="")
         .values_list("alliance_id", "user_id", "role", "alliance__timezone")
     )
     for alliance_id, user_id, role, zone in seats:
@@ -103,30 +111,39 @@ def schedule_context(now: datetime) -> ScheduleContext:
 
 
 def one_off_slots(
-    candidates: Iterable[tuple[str, datetime]], context: ScheduleContext
-) -> list[tuple[str, datetime]]:
-    """Of (slot, due_at) pairs: the latest one already due (unless too late) and every one due
-    within the horizon."""
+    candidates: Iterable[tuple[str, datetime]],
+    context: ScheduleContext,
+    *,
+    since: datetime | None = None,
+) -> list[tuple[str, datetime, bool]]:
+    """Of (slot, due_at) pairs: every one due within the horizon, and the latest one already due
+    unless it is too late. Returns (slot, due_at, create) triples.
+
+    `since` is when the object got its current time (a meeting planned or moved). A slot already
+    past by then, with a later slot still to come, is kept if its row exists but not written
+    anew: a meeting planned three days ahead gets its 1-day reminder, not a late 7-day one."""
     past = [c for c in candidates if c[1] <= context.now]
-    future = [c for c in candidates if context.now < c[1] <= context.horizon_end]
+    future = [(*c, True) for c in candidates if context.now < c[1] <= context.horizon_end]
     latest = max(past, key=lambda c: c[1], default=None)
     if latest is not None and context.now - latest[1] <= MAX_LATE:
-        future.insert(0, latest)
+        still_to_come = any(c[1] > context.now for c in candidates)
+        superseded = still_to_come and since is not None and latest[1] < since
+        future.insert(0, (*latest, not superseded))
     return future
 
 
 def weekly_slots(
     first: datetime, context: ScheduleContext, *, suffix: str = ""
-) -> list[tuple[str, datetime]]:
+) -> list[tuple[str, datetime, bool]]:
     """A reminder at `first`, then every week: the latest one due and the next within the
     horizon. Slot names count the weeks, so each week is sent once."""
     if first > context.now:
-        return [(f"w0{suffix}", first)] if first <= context.horizon_end else []
+        return [(f"w0{suffix}", first, True)] if first <= context.horizon_end else []
     week = (context.now - first) // WEEK
-    slots = [(f"w{week}{suffix}", first + week * WEEK)]
+    slots = [(f"w{week}{suffix}", first + week * WEEK, True)]
     following = first + (week + 1) * WEEK
     if following <= context.horizon_end:
-        slots.append((f"w{week + 1}{suffix}", following))
+        slots.append((f"w{week + 1}{suffix}", following, True))
     return slots
 
 
@@ -155,8 +172,8 @@ def meeting_upcoming(context: ScheduleContext) -> Iterator[Due]:
         status=Meeting.Status.PLANNED,
         starts_at__gt=context.now,
         starts_at__lte=context.horizon_end + timedelta(days=MAX_OFFSET_DAYS),
-    ).values_list("pk", "alliance_id", "starts_at")
-    meetings = {pk: (alliance_id, starts_at) for pk, alliance_id, starts_at in meetings}
+    ).values_list("pk", "alliance_id", "starts_at", "updated_at")
+    meetings = {pk: rest for pk, *rest in meetings}
     invitees = defaultdict(list)
     participants = (
         Participant.objects.filter(meeting_id__in=list(meetings), user__isnull=False)
@@ -165,13 +182,19 @@ def meeting_upcoming(context: ScheduleContext) -> Iterator[Due]:
     )
     for meeting_id, user_id in participants:
         invitees[meeting_id].append(user_id)
-    for meeting_id, (alliance_id, starts_at) in meetings.items():
+    for meeting_id, (alliance_id, starts_at, updated_at) in meetings.items():
         days = context.settings_for(alliance_id).meeting_days_before
         candidates = [(f"{d}d@{utc_stamp(starts_at)}", starts_at - timedelta(days=d)) for d in days]
-        for slot, due_at in one_off_slots(candidates, context):
+        for slot, due_at, create in one_off_slots(candidates, context, since=updated_at):
             for user_id in invitees[meeting_id]:
                 yield Due(
-                    ReminderKind.MEETING_UPCOMING, alliance_id, meeting_id, user_id, slot, due_at
+                    ReminderKind.MEETING_UPCOMING,
+                    alliance_id,
+                    meeting_id,
+                    user_id,
+                    slot,
+                    due_at,
+                    create,
                 )
 
 
@@ -186,10 +209,16 @@ def minutes_approval(context: ScheduleContext) -> Iterator[Due]:
     ).values_list("pk", "meeting__alliance_id", "circulated_at")
     for minutes_id, alliance_id, circulated_at in minutes:
         days = context.settings_for(alliance_id).minutes_approval_days
-        for slot, due_at in weekly_slots(circulated_at + timedelta(days=days), context):
+        for slot, due_at, create in weekly_slots(circulated_at + timedelta(days=days), context):
             for chair in context.holders(alliance_id, Role.CHAIR):
                 yield Due(
-                    ReminderKind.MINUTES_APPROVAL, alliance_id, minutes_id, chair, slot, due_at
+                    ReminderKind.MINUTES_APPROVAL,
+                    alliance_id,
+                    minutes_id,
+                    chair,
+                    slot,
+                    due_at,
+                    create,
                 )
 
 
@@ -208,10 +237,16 @@ def secretary_nudge(context: ScheduleContext) -> Iterator[Due]:
     for meeting_id, alliance_id, ends_at in meetings:
         days = context.settings_for(alliance_id).secretary_nudge_days
         candidates = [(f"{days}d", ends_at + timedelta(days=days))]
-        for slot, due_at in one_off_slots(candidates, context):
+        for slot, due_at, create in one_off_slots(candidates, context):
             for secretary in context.holders(alliance_id, Role.SECRETARY):
                 yield Due(
-                    ReminderKind.SECRETARY_NUDGE, alliance_id, meeting_id, secretary, slot, due_at
+                    ReminderKind.SECRETARY_NUDGE,
+                    alliance_id,
+                    meeting_id,
+                    secretary,
+                    slot,
+                    due_at,
+                    create,
                 )
 
 
@@ -245,8 +280,10 @@ def action_due(context: ScheduleContext) -> Iterator[Due]:
         days = context.settings_for(alliance_id).action_due_days
         remind_on = due_date - timedelta(days=days)
         candidates = [(f"{days}d@{due_date}", context.at_send_hour(alliance_id, remind_on))]
-        for slot, due_at in one_off_slots(candidates, context):
-            yield Due(ReminderKind.ACTION_DUE, alliance_id, action_id, user_id, slot, due_at)
+        for slot, due_at, create in one_off_slots(candidates, context):
+            yield Due(
+                ReminderKind.ACTION_DUE, alliance_id, action_id, user_id, slot, due_at, create
+            )
 
 
 def action_overdue(context: ScheduleContext) -> Iterator[Due]:
@@ -259,8 +296,10 @@ def action_overdue(context: ScheduleContext) -> Iterator[Due]:
     )
     for action_id, alliance_id, due_date, user_id in actions:
         first = context.at_send_hour(alliance_id, due_date + timedelta(days=1))
-        for slot, due_at in weekly_slots(first, context, suffix=f"@{due_date}"):
-            yield Due(ReminderKind.ACTION_OVERDUE, alliance_id, action_id, user_id, slot, due_at)
+        for slot, due_at, create in weekly_slots(first, context, suffix=f"@{due_date}"):
+            yield Due(
+                ReminderKind.ACTION_OVERDUE, alliance_id, action_id, user_id, slot, due_at, create
+            )
 
 
 def agreement_unsigned(context: ScheduleContext) -> Iterator[Due]:
@@ -286,9 +325,15 @@ def agreement_unsigned(context: ScheduleContext) -> Iterator[Due]:
             (str(number), asked_at + timedelta(days=d))
             for number, d in enumerate(sorted(days), start=1)
         ]
-        for slot, due_at in one_off_slots(candidates, context):
+        for slot, due_at, create in one_off_slots(candidates, context):
             yield Due(
-                ReminderKind.AGREEMENT_UNSIGNED, alliance_id, signature_id, user_id, slot, due_at
+                ReminderKind.AGREEMENT_UNSIGNED,
+                alliance_id,
+                signature_id,
+                user_id,
+                slot,
+                due_at,
+                create,
             )
 
 
@@ -305,9 +350,16 @@ def plan_signoff(context: ScheduleContext) -> Iterator[Due]:
     ).values_list("pk", "plan__alliance_id", "submitted_at")
     for version_id, alliance_id, submitted_at in versions:
         days = context.settings_for(alliance_id).plan_signoff_days
-        for slot, due_at in weekly_slots(submitted_at + timedelta(days=days), context):
+        first = submitted_at + timedelta(days=days)
+        # A plan returned and submitted again keeps its version row: the submission time in the
+        # slot starts its reminders afresh.
+        for slot, due_at, create in weekly_slots(
+            first, context, suffix=f"@{utc_stamp(submitted_at)}"
+        ):
             for chair in context.holders(alliance_id, Role.CHAIR):
-                yield Due(ReminderKind.PLAN_SIGNOFF, alliance_id, version_id, chair, slot, due_at)
+                yield Due(
+                    ReminderKind.PLAN_SIGNOFF, alliance_id, version_id, chair, slot, due_at, create
+                )
 
 
 def sustainability_prompt(context: ScheduleContext) -> Iterator[Due]:

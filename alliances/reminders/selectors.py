@@ -48,4 +48,5 @@ def mandatory_kinds_for(*, user: User) -> list[str]:
 
 
 def last_run() -> ReminderRun | None:
-    return ReminderRun.objects.order_by("-started_at").first()
+    """The latest finished run: one still running says nothing yet about the scheduler."""
+    return ReminderRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()

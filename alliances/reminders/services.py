@@ -66,11 +66,12 @@ def _reason_not_to_send(due: Due, context: ScheduleContext) -> str | None:
     return None
 
 
-def _stale_reason(row_key, candidates: dict, reasons: dict, meeting_ids: set[int]) -> str:
+def _stale_reason(row_key, reasons: dict, meeting_times: dict[int, str]) -> str:
     if row_key in reasons:
         return reasons[row_key]
-    kind, object_id = row_key[0], row_key[1]
-    if kind == ReminderKind.MEETING_UPCOMING and object_id in meeting_ids:
+    kind, object_id, _, slot = row_key
+    current_time = meeting_times.get(object_id)
+    if kind == ReminderKind.MEETING_UPCOMING and current_time and not slot.endswith(current_time):
         return Reason.RESCHEDULED
     return Reason.NO_LONGER_DUE
 
@@ -86,8 +87,11 @@ def reminders_plan(*, now: datetime) -> tuple[int, int]:
     reasons = {key: _reason_not_to_send(due, context) for key, due in candidates.items()}
     wanted = {key: due for key, due in candidates.items() if reasons[key] is None}
     reasons = {key: reason for key, reason in reasons.items() if reason is not None}
-    meeting_ids = {
-        due.object_id for due in wanted.values() if due.kind == ReminderKind.MEETING_UPCOMING
+    # A meeting's slots end with its current start ("7d@20261210T0900Z").
+    meeting_times = {
+        due.object_id: due.slot[due.slot.index("@") :]
+        for due in candidates.values()
+        if due.kind == ReminderKind.MEETING_UPCOMING
     }
 
     pending = Delivery.objects.pending().filter(kind__in=list(FINDERS))
@@ -97,7 +101,7 @@ def reminders_plan(*, now: datetime) -> tuple[int, int]:
         key = (row.kind, row.object_id, row.recipient_id, row.slot)
         due = wanted.get(key)
         if due is None:
-            to_drop[_stale_reason(key, candidates, reasons, meeting_ids)].append(row.pk)
+            to_drop[_stale_reason(key, reasons, meeting_times)].append(row.pk)
         elif due.due_at != row.due_at:
             row.due_at = due.due_at
             moved.append(row)
@@ -110,30 +114,47 @@ def reminders_plan(*, now: datetime) -> tuple[int, int]:
 
 
 def _create_new(wanted: Iterable[Due]) -> int:
-    wanted = list(wanted)
+    """Writes the wanted deliveries that have no row yet, and sets dropped ones wanted again
+    back to pending (a meeting moved back to its first time, a kind switched on again). Sent
+    and failed rows are never touched. Returns how many rows were written or revived."""
+    wanted = [due for due in wanted if due.create]
     if not wanted:
         return 0
-    existing = set(
-        Delivery.objects.filter(
+    existing = {
+        (kind, object_id, recipient_id, slot): (pk, status)
+        for pk, kind, object_id, recipient_id, slot, status in Delivery.objects.filter(
             kind__in={due.kind for due in wanted},
             object_id__in={due.object_id for due in wanted},
-        ).values_list("kind", "object_id", "recipient_id", "slot")
-    )
-    new = [
-        Delivery(
-            kind=due.kind,
-            alliance_id=due.alliance_id,
-            object_id=due.object_id,
-            recipient_id=due.recipient_id,
-            slot=due.slot,
-            due_at=due.due_at,
-        )
-        for due in wanted
-        if due.key not in existing
-    ]
+        ).values_list("pk", "kind", "object_id", "recipient_id", "slot", "status")
+    }
+    new, revived = [], []
+    for due in wanted:
+        pk, status = existing.get(due.key, (None, None))
+        if pk is None:
+            new.append(
+                Delivery(
+                    kind=due.kind,
+                    alliance_id=due.alliance_id,
+                    object_id=due.object_id,
+                    recipient_id=due.recipient_id,
+                    slot=due.slot,
+                    due_at=due.due_at,
+                )
+            )
+        elif status == Delivery.Status.DROPPED:
+            revived.append(Delivery(pk=pk, due_at=due.due_at))
     # A second scheduler writing the same rows at the same moment is refused by the unique key.
     Delivery.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    return len(new)
+    for delivery in revived:
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.DROPPED).update(
+            status=Delivery.Status.PENDING,
+            drop_reason="",
+            due_at=delivery.due_at,
+            attempts=0,
+            enqueued_at=None,
+            updated_at=timezone.now(),
+        )
+    return len(new) + len(revived)
 
 
 def deliveries_claim_due(*, now: datetime, limit: int | None = None) -> list[int]:

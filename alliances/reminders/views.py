@@ -38,7 +38,7 @@ PAGE_SIZE = 50
 def preferences(request):
     switched_off = selectors.kinds_switched_off(user=request.user)
     form = ReminderPreferencesForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"receive": [kind for kind in SPECS if kind not in switched_off]},
     )
     if request.method == "POST" and form.is_valid():
@@ -54,7 +54,9 @@ def preferences(request):
         ],
         "kinds": kind_rows(switched_off),
     }
-    return render(request, "reminders/preferences.html", context)
+    return render(
+        request, "reminders/preferences.html", context, status=400 if form.errors else 200
+    )
 
 
 def _stop_target(token: str) -> tuple[User, str] | None:
