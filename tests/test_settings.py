@@ -54,5 +54,5 @@ def test_embedded_defaults_use_sqlite_under_var_and_a_serverless_broker(tmp_path
     engine, name, broker = json.loads(result.stdout.strip().splitlines()[-1])
     assert engine == "django.db.backends.sqlite3"
     assert name == str(tmp_path / "db.sqlite3")
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost/"
     assert (tmp_path / "secret_key").exists()

@@ -17,6 +17,7 @@ from .models import (
     validate_agreement_days,
     validate_meeting_days,
 )
+from .services import ALLIANCE_SETTINGS_FIELDS
 
 ERR_DAYS_FORMAT = _("Write whole numbers of days separated by commas, e.g. 7, 1.")
 
@@ -88,16 +89,8 @@ class ReminderSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReminderSettings
-        fields = (
-            "meeting_days_before",
-            "minutes_approval_days",
-            "secretary_nudge_days",
-            "action_due_days",
-            "agreement_days",
-            "plan_signoff_days",
-            "sustainability_months",
-            "send_hour",
-        )
+        # Every schedule setting but the kinds switched off, which `send` shows the other way.
+        fields = tuple(name for name in ALLIANCE_SETTINGS_FIELDS if name != "switched_off")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

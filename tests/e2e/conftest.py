@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -108,8 +109,9 @@ class A11yTracker:
         return [url for url in self.visited if url not in self.checked]
 
 
-@pytest.fixture
-def a11y_page(browser, live_server, axe_source, transactional_db):
+@contextmanager
+def _checked_page(browser, live_server, axe_source):
+    """A page in a browser context of its own, whose every visited page must pass axe."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -118,3 +120,16 @@ def a11y_page(browser, live_server, axe_source, transactional_db):
     yield page
     context.close()
     assert tracker.unchecked() == [], "pages visited without an axe check"
+
+
+@pytest.fixture
+def a11y_page(browser, live_server, axe_source, transactional_db):
+    with _checked_page(browser, live_server, axe_source) as page:
+        yield page
+
+
+@pytest.fixture
+def second_a11y_page(browser, live_server, axe_source, a11y_page):
+    """Another browser with no session (someone opening a link from a mail), checked the same."""
+    with _checked_page(browser, live_server, axe_source) as page:
+        yield page

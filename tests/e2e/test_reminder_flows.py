@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
@@ -18,7 +17,6 @@ from alliances.reminders.models import Delivery, ReminderKind, ReminderOptOut, R
 from alliances.reminders.services import reminders_dispatch
 from tests.factories import AllianceFactory, MembershipFactory, make_action, make_plan
 
-from .conftest import A11yTracker
 from .flows import log_in
 
 ALLIANCE = "Kronoberg Alliance"
@@ -48,19 +46,6 @@ def _alliance_with_an_action():
         plan, coordinator, title=ACTION, due_date=DUE_DATE, responsible_member=seat
     )
     return alliance, coordinator, seat.user, action
-
-
-@pytest.fixture
-def anonymous_page(browser, live_server, axe_source):
-    """A second browser context with no session, whose pages are checked like a11y_page's."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    tracker = A11yTracker(page, axe_source)
-    page.assert_accessible = tracker.check
-    yield page
-    context.close()
-    assert tracker.unchecked() == [], "pages visited without an axe check"
 
 
 # What the focused element is called: its label, or a button's value or text.
@@ -99,7 +84,7 @@ def _stop_link_from_a_reminder_mail(member) -> str:
 
 
 def test_member_switches_reminders_off_by_keyboard_and_by_the_mails_stop_link(
-    a11y_page, anonymous_page
+    a11y_page, second_a11y_page
 ):
     _alliance, _coordinator, member, _action = _alliance_with_an_action()
     page = a11y_page
@@ -134,7 +119,7 @@ def test_member_switches_reminders_off_by_keyboard_and_by_the_mails_stop_link(
 
     # 3. The stop link of a real reminder mail, opened without a session ------------------------
     link = _stop_link_from_a_reminder_mail(member)
-    stranger = anonymous_page
+    stranger = second_a11y_page
     stranger.goto(link)
     stranger.assert_accessible()
     expect(stranger.get_by_role("heading", level=1)).to_have_text("Stop a kind of reminder")
