@@ -40,7 +40,7 @@ def build_alliance(number: int) -> None:
     )
 
     alliance = AllianceFactory(name=f"Benchmark alliance {number}")
-    chair = MembershipFactory(alliance=alliance, role=Role.CHAIR).user
+    MembershipFactory(alliance=alliance, role=Role.CHAIR)
     coordinator = MembershipFactory(alliance=alliance, role=Role.COORDINATOR).user
     secretary = MembershipFactory(alliance=alliance, role=Role.SECRETARY).user
     members = [MembershipFactory(alliance=alliance) for _ in range(MEMBERS - 3)]
@@ -70,7 +70,6 @@ def build_alliance(number: int) -> None:
     agreement_services.agreement_publish(
         agreement=agreement, actor=coordinator, shown_sha256=agreement.sha256, invite=False
     )
-    del chair
 
 
 def body() -> None:

@@ -151,6 +151,7 @@ def _create_new(wanted: Iterable[Due]) -> int:
             drop_reason="",
             due_at=delivery.due_at,
             attempts=0,
+            last_error="",
             enqueued_at=None,
             updated_at=timezone.now(),
         )
@@ -205,7 +206,8 @@ def reminders_create_now(
 ) -> None:
     """Deliveries due now for an event (an agenda published, minutes circulated), queued once
     the caller's transaction commits. Call inside the service's transaction."""
-    assert kind in EVENT_KINDS, kind
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"{kind} is written by the scheduler, not by an event")
     settings_row = ReminderSettings.objects.filter(alliance=alliance).first()
     if settings_row is not None and not settings_row.is_on(kind):
         return
