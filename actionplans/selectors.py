@@ -390,6 +390,17 @@ def tracking_board(plan: ActionPlan, *, today: date) -> Board:
 
 # The progress chart -----------------------------------------------------------------------------
 
+# Each status's colour, written into the SVG itself: the PDF renderer does not apply a page's
+# stylesheet to an SVG's shapes. The portal's stylesheet uses the same colours.
+STATUS_COLOURS = {
+    Action.Status.NOT_STARTED: "#6c757d",
+    Action.Status.IN_PROGRESS: "#0b5ed7",
+    Action.Status.DONE: "#146c43",
+    Action.Status.BLOCKED: "#b02a37",
+    Action.Status.DROPPED: "#495057",
+}
+CHART_TRACK_COLOUR = "#e9ecef"
+CHART_TEXT_COLOUR = "#212529"
 CHART_BAR_HEIGHT = 22
 CHART_GAP = 8
 CHART_LABEL_WIDTH = 260
@@ -408,6 +419,10 @@ class ChartBar:
     def width(self) -> int:
         return round(CHART_BAR_WIDTH * self.percent / 100)
 
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS.get(self.status, CHART_TEXT_COLOUR)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -415,6 +430,8 @@ class Chart:
     label_width: int = CHART_LABEL_WIDTH
     bar_width: int = CHART_BAR_WIDTH
     bar_height: int = CHART_BAR_HEIGHT
+    track_colour: str = CHART_TRACK_COLOUR
+    text_colour: str = CHART_TEXT_COLOUR
 
     @property
     def height(self) -> int:

@@ -17,6 +17,16 @@ def limited_text(verbose_name, limit: int = MAX_TEXT_CHARS) -> models.TextField:
     )
 
 
+# Marks people type in front of a list item, which a list of points does not keep.
+LIST_MARKS = "-*\N{BULLET}\N{EN DASH}"
+
+
+def text_lines(text: str) -> list[str]:
+    """The non-empty lines of a text, one point each, without list marks typed in front."""
+    lines = (line.strip().lstrip(LIST_MARKS).strip() for line in text.splitlines())
+    return [line for line in lines if line]
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuses bulk changes: rows of an append-only model are written once and kept."""
 

@@ -50,6 +50,12 @@ class Capability(StrEnum):
     COUNTERSIGN_AGREEMENT = "agreement.countersign"
     # The alliance's reminder schedule, and the deliveries that could not be sent.
     MANAGE_REMINDERS = "reminders.manage"
+    # Information material for new members, the communication plan and the public profile.
+    MANAGE_OUTREACH = "outreach.manage"
+    # SWOT analyses, evaluations and sustainability plans (the guide's step 6).
+    MANAGE_EVALUATION = "evaluation.manage"
+    # The coordinator report and the archive of every document; both name members.
+    EXPORT_REPORTS = "reports.export"
 
 
 _EVERYONE = frozenset(
@@ -74,6 +80,8 @@ _OUTREACH = _MEMBERS | {
     Capability.VIEW_CONTACTS,
     Capability.MANAGE_MEETINGS,
     Capability.RECORD_ANY_PROGRESS,
+    # A SWOT or an evaluation is usually done in a meeting, which the secretary records.
+    Capability.MANAGE_EVALUATION,
 }
 # The guide's action plan is drafted by those who run the alliance day to day and signed off
 # by the chair, so drafting and approving are kept apart. The chair also approves minutes and
@@ -91,6 +99,8 @@ _LEADERSHIP = _OUTREACH | {
     Capability.MANAGE_AGREEMENT,
     Capability.VIEW_SIGNATURES,
     Capability.MANAGE_REMINDERS,
+    Capability.MANAGE_OUTREACH,
+    Capability.EXPORT_REPORTS,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

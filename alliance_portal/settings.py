@@ -193,13 +193,16 @@ if REDIS_URL:
 else:
     # The filesystem transport needs no server, so `make run` still runs background work.
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "results"):
+    for _sub in ("queue", "processed", "results", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # Its exchange table, which kombu otherwise writes to ./control of whatever directory
+        # the worker was started in.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"
@@ -221,7 +224,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REMINDER_DISPATCH_SECONDS),
         # A run that waited in a queue longer than an interval is superseded by the next one.
         "options": {"expires": float(REMINDER_DISPATCH_SECONDS)},
-    }
+    },
+    # Deletes archive exports past their expiry, and fails builds whose worker was lost.
+    "archives-purge": {
+        "task": "archives.purge",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -247,6 +256,14 @@ REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 1000)
 # and shown to the alliance's coordinators.
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 REMINDER_RETRY_SECONDS = env_int("REMINDER_RETRY_SECONDS", 60)
+# The archive export: one ZIP of every PDF of an alliance, built by a worker. A finished archive
+# can be downloaded for this many hours; a build waiting or running longer than
+# ARCHIVE_STALE_MINUTES lost its worker and is marked failed, so it can be asked for again.
+ARCHIVE_DIR = Path(os.environ.get("ARCHIVE_DIR", MEDIA_ROOT / "archives"))
+ARCHIVE_MAX_AGE_HOURS = env_int("ARCHIVE_MAX_AGE_HOURS", 24)
+ARCHIVE_STALE_MINUTES = env_int("ARCHIVE_STALE_MINUTES", 60)
+# How often the archive page asks for the progress of a build.
+ARCHIVE_POLL_SECONDS = env_int("ARCHIVE_POLL_SECONDS", 2)
 # The health JSON answers monitoring tools that send this as a bearer token (and staff).
 HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 

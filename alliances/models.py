@@ -121,6 +121,12 @@ class Alliance(models.Model):
         blank=True,
         help_text=_("A short public description of the alliance."),
     )
+    # The public profile page is opt-in: it exists only while this is on. Its address keeps the
+    # slug it was first published under, so links that were shared keep working.
+    profile_public = models.BooleanField(_("public profile page published"), default=False)
+    public_slug = models.SlugField(
+        _("address of the public page"), max_length=80, unique=True, null=True, blank=True
+    )
     timezone = models.CharField(
         _("time zone"), max_length=64, choices=_timezone_choices, default="Europe/Stockholm"
     )
@@ -441,9 +447,16 @@ from .agreements.models import (  # noqa: E402, F401
     Signature,
     SignatureEvent,
 )
+from .outreach.models import (  # noqa: E402, F401
+    CommunicationEntry,
+    CommunicationLog,
+    CommunicationPlan,
+    InformationMaterial,
+)
 from .reminders.models import (  # noqa: E402, F401
     Delivery,
     ReminderOptOut,
     ReminderRun,
     ReminderSettings,
 )
+from .reports.models import ArchiveExport  # noqa: E402, F401

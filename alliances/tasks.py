@@ -63,3 +63,20 @@ def send_reminder(self, delivery_id: int) -> str:
         return delivery_send(delivery_id=delivery_id)
     except DeliveryRetry as retry:
         raise self.retry(countdown=retry.countdown) from retry
+
+
+@shared_task(name="archives.build", acks_late=True)
+def build_archive(export_id: int) -> str:
+    """Builds one archive export; safe to run twice (a finished export is left alone)."""
+    from .reports.services import archive_build
+
+    export = archive_build(export_id=export_id)
+    return export.status if export is not None else "skipped"
+
+
+@shared_task(name="archives.purge", acks_late=True)
+def purge_archives() -> dict:
+    """Run by celery beat: removes expired archives and fails builds whose worker was lost."""
+    from .reports.services import archives_purge
+
+    return archives_purge()

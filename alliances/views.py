@@ -31,6 +31,7 @@ from .forms import (
     MembershipRoleForm,
     PreferencesForm,
 )
+from .journey import journey_for
 from .models import ERR_INVITATION_EXPIRED, Alliance, Invitation, User
 from .permissions import (
     can_create_alliance,
@@ -108,6 +109,7 @@ def alliance_detail(request, alliance_id: int):
             if access.can(Capability.MANAGE_REMINDERS)
             else 0
         ),
+        "journey": journey_for(alliance, roles=roles),
     }
     return render(request, "alliances/detail.html", context)
 

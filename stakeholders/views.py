@@ -27,6 +27,7 @@ from alliance_portal.permissions import Capability
 from alliances.permissions import get_alliance_for_user, get_membership_for_user
 
 from . import selectors, services, tabular
+from .documents import mapping_document
 from .filters import StakeholderFilter
 from .forms import (
     AssessmentForm,
@@ -766,16 +767,9 @@ def mapping_pdf(request, alliance_id: int):
     """The guide's mapping tool as a landscape A4 table, for the filtered set."""
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_CONTACTS)
     stakeholder_filter = _filtered(request, access, with_contacts=True)
-    pdf = render_pdf(
-        "stakeholders/pdf/mapping.html",
-        {
-            "alliance": access.alliance,
-            "stakeholders": stakeholder_filter.qs,
-            "generated_at": timezone.now(),
-            "filtered": any(
-                value for key, value in request.GET.items() if key not in ("sort", "page")
-            ),
-        },
-        request=request,
+    pdf = mapping_document(
+        access.alliance,
+        stakeholder_filter.qs,
+        filtered=any(value for key, value in request.GET.items() if key not in ("sort", "page")),
     )
     return pdf_response(pdf, filename=f"{access.alliance.name}-stakeholder-mapping")

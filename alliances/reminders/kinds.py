@@ -80,7 +80,8 @@ def _plan_version(pk: int):
 def _plan(pk: int):
     from actionplans.models import ActionPlan
 
-    return ActionPlan.objects.select_related("alliance").filter(pk=pk).first()
+    plans = ActionPlan.objects.select_related("alliance", "sustainability_plan")
+    return plans.filter(pk=pk).first()
 
 
 def _meeting_url(meeting) -> str:
@@ -100,8 +101,9 @@ def _action_url(action) -> str:
     )
 
 
-def _plan_url(plan) -> str:
-    return site_url(reverse("actionplans:plan", args=[plan.alliance_id, plan.pk]))
+def _sustainability_url(plan) -> str:
+    """The prompt opens the plan's sustainability plan, ready to be written."""
+    return site_url(reverse("sustainability:plan_edit", args=[plan.alliance_id, plan.pk]))
 
 
 def _review_url(version) -> str:
@@ -164,9 +166,17 @@ def _still_awaiting_signoff(version, delivery: Delivery) -> str | None:
     return DropReason.NO_LONGER_DUE
 
 
-def _period_still_ending(plan, delivery: Delivery) -> str | None:
+def _sustainability_still_needed(plan, delivery: Delivery) -> str | None:
+    """Due while the plan's period has not ended and no sustainability plan has been decided."""
+    from actionplans.models import SustainabilityPlan
+
     if not delivery.slot.endswith(f"@{plan.period_end}"):
         return DropReason.NO_LONGER_DUE
+    try:
+        if plan.sustainability_plan.is_decided:
+            return DropReason.NO_LONGER_DUE
+    except SustainabilityPlan.DoesNotExist:
+        pass
     return None if plan.period_end >= timezone.localdate() else DropReason.NO_LONGER_DUE
 
 
@@ -366,7 +376,7 @@ SPECS: dict[str, KindSpec] = {
             mandatory=True,
             audience=gettext_lazy("The chair and the coordinators"),
             load=_plan,
-            still_due=_period_still_ending,
+            still_due=_sustainability_still_needed,
             subject=lambda plan: (
                 _("%(alliance)s: time to plan what happens after %(date)s")
                 % {
@@ -374,7 +384,7 @@ SPECS: dict[str, KindSpec] = {
                     "date": date_format(plan.period_end, "DATE_FORMAT"),
                 }
             ),
-            link=_plan_url,
+            link=_sustainability_url,
             context=_sustainability_context,
         ),
     )

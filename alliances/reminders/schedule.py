@@ -364,15 +364,17 @@ def plan_signoff(context: ScheduleContext) -> Iterator[Due]:
 
 def sustainability_prompt(context: ScheduleContext) -> Iterator[Due]:
     """The chair and the coordinators, six months (the guide's rule) before the period of an
-    approved action plan ends."""
-    from actionplans.models import ActionPlan, PlanVersion
+    approved action plan ends, until a sustainability plan for it is decided."""
+    from actionplans.models import ActionPlan, PlanVersion, SustainabilityPlan
 
     approved = PlanVersion.objects.filter(plan=OuterRef("pk"), approved_at__isnull=False)
+    decided = SustainabilityPlan.objects.filter(plan=OuterRef("pk"), decision_date__isnull=False)
     plans = (
         ActionPlan.objects.filter(
             alliance_id__in=context.alliance_ids, period_end__gte=context.now.date()
         )
         .filter(Exists(approved))
+        .exclude(Exists(decided))
         .values_list("pk", "alliance_id", "period_end")
     )
     for plan_id, alliance_id, period_end in plans:

@@ -5,35 +5,22 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from alliance_portal.pdf import pdf_response, render_pdf
+from alliance_portal.pdf import pdf_response
 
-from .. import selectors
-from ..models import Meeting
+from ..documents import agenda_document, document_name, minutes_document
 from ..permissions import get_meeting_for_user, get_minutes_for_user, require_readable_minutes
-
-
-def _file_name(document: str, meeting: Meeting) -> str:
-    return f"{document}-{meeting.number}-{meeting.title}"
 
 
 @login_required
 def agenda_pdf(request: HttpRequest, alliance_id: int, meeting_id: int) -> HttpResponse:
-    """The guide's "Dagordning": the meeting's facts and the timed agenda, portrait A4."""
     _access, meeting = get_meeting_for_user(request.user, alliance_id, meeting_id)
-    pdf = render_pdf("meetings/pdf/agenda.html", selectors.agenda_context(meeting), request=request)
-    return pdf_response(pdf, filename=_file_name("agenda", meeting))
+    return pdf_response(agenda_document(meeting), filename=document_name("agenda", meeting))
 
 
 @login_required
 def minutes_pdf(request: HttpRequest, alliance_id: int, meeting_id: int) -> HttpResponse:
-    """The guide's "Mötesprotokoll": attendance, then item | comment | date for implementation."""
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
     require_readable_minutes(access, minutes)
-    context = selectors.minutes_context(minutes)
-    alliance = context["alliance"]
-    # Approval is a moment like the meeting's start, so it is printed in the alliance's zone too.
-    context["approved_at_local"] = (
-        selectors.local_time(alliance, minutes.approved_at) if minutes.approved_at else None
+    return pdf_response(
+        minutes_document(minutes), filename=document_name("minutes", minutes.meeting)
     )
-    pdf = render_pdf("meetings/pdf/minutes.html", context, request=request)
-    return pdf_response(pdf, filename=_file_name("minutes", minutes.meeting))

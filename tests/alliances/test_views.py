@@ -32,7 +32,8 @@ def test_dashboard_shows_the_alliance_and_its_members(cast, django_assert_max_nu
         MembershipFactory(alliance=cast.alliance)
     client = client_for(cast.coordinator)
     url = reverse("alliances:detail", args=[cast.alliance.pk])
-    with django_assert_max_num_queries(8):
+    # The page's own reads, and the guide's six steps in a fixed number more.
+    with django_assert_max_num_queries(12):
         page = client.get(url).content.decode()
     alliance = cast.alliance
     for text in (alliance.name, alliance.region, alliance.purpose, alliance.vision, alliance.goals):

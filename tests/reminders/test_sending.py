@@ -261,7 +261,7 @@ def _build_sustainability_prompt(cast):
     plan = make_plan(cast.alliance, cast.coordinator)
     slot = f"6m@{plan.period_end}"
     delivery = _row(cast, ReminderKind.SUSTAINABILITY_PROMPT, plan.pk, cast.chair, slot)
-    return delivery, SITE + reverse("actionplans:plan", args=[cast.alliance.pk, plan.pk])
+    return delivery, SITE + reverse("sustainability:plan_edit", args=[cast.alliance.pk, plan.pk])
 
 
 BUILDERS = {

@@ -8,10 +8,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from actionplans.demo import has_action_plan, seed_action_plan
+from actionplans.sustainability.demo import has_evaluation, seed_evaluation
 from alliance_portal.permissions import Role
 from alliances import services
 from alliances.agreements.demo import has_agreement, seed_agreement
 from alliances.models import Alliance, Membership, User
+from alliances.outreach.demo import has_outreach, seed_outreach
 from alliances.reminders.demo import seed_reminders
 from meetings.demo import seed_meetings
 from stakeholders.demo import seed_stakeholders
@@ -101,6 +103,11 @@ class Command(BaseCommand):
                     coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
                     chair=chair,
                 )
+            coordinator = User.objects.get(email=demo_email(*PEOPLE[3][:2]))
+            if not has_outreach(alliance):
+                seed_outreach(alliance=alliance, coordinator=coordinator)
+            if not has_evaluation(alliance):
+                seed_evaluation(alliance=alliance, coordinator=coordinator)
             seed_reminders(alliance=alliance)
         self._print_logins()
 

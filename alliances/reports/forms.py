@@ -1,0 +1,36 @@
+"""Forms of the reports pages: validation and crispy layout only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A report covers at most this long: longer periods are split, so one PDF stays readable.
+MAX_PERIOD_DAYS = 5 * 366
+
+ERR_PERIOD_ORDER = _("The period must end on or after the day it starts.")
+ERR_PERIOD_LONG = _("A report covers at most five years; choose a shorter period.")
+
+
+class ReportPeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(ERR_PERIOD_ORDER)
+            if end - start > timedelta(days=MAX_PERIOD_DAYS):
+                raise forms.ValidationError(ERR_PERIOD_LONG)
+        return cleaned
