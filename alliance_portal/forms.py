@@ -57,6 +57,23 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def saved_by_service(request, form: forms.Form, save, message):
+    """For a posted, valid form: calls save(cleaned_data), says `message` and returns what save
+    returned (the saved record). None when nothing was saved: a GET, an invalid form, or a
+    service's ValidationError, which is shown on the form instead."""
+    from django.contrib import messages
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, message)
+    return result
+
+
 def service_error_messages(exc: ValidationError) -> list[str]:
     """A service's ValidationError as plain sentences, for views that answer with a message."""
     if hasattr(exc, "error_dict"):

@@ -8,7 +8,11 @@ from .models import (
     Agreement,
     AgreementVersion,
     Alliance,
+    ArchiveExport,
     AuditEntry,
+    CommunicationEntry,
+    CommunicationPlan,
+    InformationMaterial,
     Invitation,
     Membership,
     Signature,
@@ -140,3 +144,34 @@ class SignatureAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = ("typed_name", "membership__user__email")
     exclude = ("link_nonce", "code_hash")
+
+
+# The guide's templates and the archive exports: read-only for staff support.
+@admin.register(InformationMaterial)
+class InformationMaterialAdmin(ReadOnlyAdmin):
+    list_display = ("alliance", "updated_at", "updated_by")
+
+
+@admin.register(CommunicationPlan)
+class CommunicationPlanAdmin(ReadOnlyAdmin):
+    list_display = ("alliance", "press_contact", "updated_at")
+
+
+@admin.register(CommunicationEntry)
+class CommunicationEntryAdmin(ReadOnlyAdmin):
+    list_display = ("audience", "plan", "frequency")
+
+
+@admin.register(ArchiveExport)
+class ArchiveExportAdmin(ReadOnlyAdmin):
+    list_display = (
+        "alliance",
+        "requested_by",
+        "status",
+        "done",
+        "total",
+        "created_at",
+        "expires_at",
+    )
+    list_filter = ("status",)
+    exclude = ("file_name",)

@@ -376,11 +376,18 @@ RULE_EVALUATION = gettext_lazy(
     "report. A SWOT analysis with all four quadrants filled in counts as the guide's "
     "self-evaluation."
 )
-RULE_SUSTAINABILITY = gettext_lazy(
-    "Done when the action plan that ends last among the approved ones has a sustainability plan "
-    "with a decision date. The guide asks for it at least %(months)d months before the plan "
-    "ends; a plan decided later is noted."
-)
+
+
+def sustainability_rule(months: int) -> str:
+    return ngettext(
+        "Done when the action plan that ends last among the approved ones has a sustainability "
+        "plan with a decision date. The guide asks for it at least %(months)d month before the "
+        "plan ends; a plan decided later is noted.",
+        "Done when the action plan that ends last among the approved ones has a sustainability "
+        "plan with a decision date. The guide asks for it at least %(months)d months before the "
+        "plan ends; a plan decided later is noted.",
+        months,
+    ) % {"months": months}
 
 
 def _url(name: str, *args) -> str:
@@ -701,10 +708,10 @@ def _followed_check(facts: JourneyFacts) -> Check:
     elif never or overdue:
         parts = []
         if never:
-            parts.append(_("not carried out yet: %(rows)s") % {"rows": ", ".join(never)})
+            parts.append(_("Not carried out yet: %(rows)s.") % {"rows": ", ".join(never)})
         if overdue:
-            parts.append(_("overdue: %(rows)s") % {"rows": ", ".join(overdue)})
-        detail = "; ".join(parts).capitalize() + "."
+            parts.append(_("Overdue: %(rows)s.") % {"rows": ", ".join(overdue)})
+        detail = " ".join(parts)
     else:
         detail = _("Every row has been carried out, none is overdue.")
     return Check(
@@ -763,7 +770,7 @@ def step_dissemination(facts: JourneyFacts) -> list[Check]:
 def _sustainability_check(facts: JourneyFacts) -> Check:
     alliance = facts.alliance
     version = facts.approved_version
-    rule = str(RULE_SUSTAINABILITY) % {"months": facts.sustainability_months}
+    rule = sustainability_rule(facts.sustainability_months)
     label = _("A sustainability plan is in place in time")
     if version is None:
         return Check(

@@ -18,9 +18,11 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings():
-    """Plain HTTP to test servers, fast hashing. Session-wide, so the live server sees it too."""
+def _test_settings(tmp_path_factory):
+    """Plain HTTP to test servers, fast hashing, archives in a temporary folder. Session-wide,
+    so the live server sees it too."""
     with override_settings(
+        ARCHIVE_DIR=tmp_path_factory.mktemp("archives"),
         SECURE_SSL_REDIRECT=False,
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,

@@ -372,6 +372,84 @@ def _failed_delivery(cast):
     return [cast.alliance.pk, delivery.pk]
 
 
+def _with_information(cast):
+    from alliances.outreach import services
+
+    services.information_save(
+        alliance=cast.alliance, actor=cast.coordinator, why_alliance="To reach newcomers."
+    )
+    return [cast.alliance.pk]
+
+
+def _entry(alliance, actor):
+    from alliances.outreach import services
+
+    return services.entry_save(
+        alliance=alliance, actor=actor, audience="Parents", frequency="monthly"
+    )
+
+
+def _with_entry(cast):
+    return [cast.alliance.pk, _entry(cast.alliance, cast.coordinator).pk]
+
+
+def _published_profile(cast):
+    from alliances.outreach import services
+
+    cast.alliance.public_profile = "A regional alliance."
+    cast.alliance.save()
+    return [services.profile_publish(alliance=cast.alliance, actor=cast.chair).public_slug]
+
+
+def _swot(alliance, actor):
+    from datetime import date
+
+    from actionplans.sustainability import services
+
+    return services.swot_save(
+        alliance=alliance, actor=actor, title="Kick-off", held_on=date(2026, 9, 1)
+    )
+
+
+def _with_swot(cast):
+    return [cast.alliance.pk, _swot(cast.alliance, cast.coordinator).pk]
+
+
+def _evaluation(alliance, actor):
+    from datetime import date
+
+    from actionplans.sustainability import services
+
+    return services.evaluation_save(
+        alliance=alliance, actor=actor, kind="joint", date=date(2026, 10, 1), findings="Good."
+    )
+
+
+def _with_evaluation(cast):
+    return [cast.alliance.pk, _evaluation(cast.alliance, cast.coordinator).pk]
+
+
+def evaluators(code=200):
+    """Chair, coordinators and secretaries record SWOT analyses, evaluations and plans."""
+    return contact_readers(code)
+
+
+def _export(alliance, actor, **fields):
+    from alliances.reports.models import ArchiveExport
+
+    return ArchiveExport.objects.create(
+        alliance=alliance, requested_by=actor, language="en", **fields
+    )
+
+
+def _with_export(cast):
+    return [cast.alliance.pk, _export(cast.alliance, cast.coordinator).pk]
+
+
+def _report_period(cast):
+    return {"start": "2026-09-01", "end": "2026-12-31"}
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(logged_in(302)),
     "profile": Case(logged_in()),
@@ -609,6 +687,39 @@ MATRIX: dict[str, Case] = {
     ),
     "reminders:retry": Case(alliance_leaders(302), method="post", args=_failed_delivery),
     "reminders:retry_failed": Case(alliance_leaders(302), method="post", args=_alliance),
+    "outreach:information": Case(alliance_members(), args=_alliance),
+    "outreach:information_edit": Case(alliance_leaders(), args=_alliance),
+    "outreach:information_pdf": Case(alliance_members(), args=_with_information),
+    "outreach:communication": Case(alliance_members(), args=_alliance),
+    "outreach:communication_settings": Case(alliance_leaders(), args=_alliance),
+    "outreach:entry_create": Case(alliance_leaders(), args=_alliance),
+    "outreach:entry_edit": Case(alliance_leaders(), args=_with_entry),
+    "outreach:entry_delete": Case(alliance_leaders(), args=_with_entry),
+    "outreach:entry_done": Case(alliance_leaders(), args=_with_entry),
+    "outreach:profile": Case(alliance_leaders(), args=_alliance),
+    "outreach:profile_publish": Case(alliance_leaders(302), method="post", args=_alliance),
+    "outreach:profile_unpublish": Case(alliance_leaders(302), method="post", args=_alliance),
+    # Published on purpose: anyone may read it, logged in or not.
+    "public:profile": Case(everyone(), args=_published_profile),
+    "sustainability:swots": Case(alliance_members(), args=_alliance),
+    "sustainability:swot_create": Case(evaluators(), args=_alliance),
+    "sustainability:swot_compare": Case(alliance_members(), args=_alliance),
+    "sustainability:swot": Case(alliance_members(), args=_with_swot),
+    "sustainability:swot_edit": Case(evaluators(), args=_with_swot),
+    "sustainability:swot_delete": Case(evaluators(), args=_with_swot),
+    "sustainability:evaluations": Case(alliance_members(), args=_alliance),
+    "sustainability:evaluation_create": Case(evaluators(), args=_alliance),
+    "sustainability:evaluation_edit": Case(evaluators(), args=_with_evaluation),
+    "sustainability:evaluation_delete": Case(evaluators(), args=_with_evaluation),
+    "sustainability:plans": Case(alliance_members(), args=_alliance),
+    "sustainability:plan_edit": Case(evaluators(), args=_with_plan),
+    "reports:index": Case(alliance_leaders(), args=_alliance),
+    "reports:report_pdf": Case(alliance_leaders(), args=_alliance, data=_report_period),
+    "reports:archives": Case(alliance_leaders(), args=_alliance),
+    "reports:archive_create": Case(alliance_leaders(302), method="post", args=_alliance),
+    "reports:archive_status": Case(alliance_leaders(), args=_with_export),
+    # A queued archive is not ready: its leaders are sent back to the list.
+    "reports:archive_download": Case(alliance_leaders(302), args=_with_export),
     # Staff only; nobody of the cast is staff. The JSON answers 403, never a login redirect.
     "health": Case(logged_in(403)),
     "health_json": Case(everyone(403)),
@@ -666,7 +777,7 @@ def _request(cast: Cast, role: str, name: str, case: Case, *, method: str):
     client = client_for(cast.user(role))
     url = reverse(name, args=case.args(cast))
     send = getattr(client, method)
-    return send(url, case.data(cast)) if method == "post" else send(url), url
+    return send(url, case.data(cast)), url
 
 
 @pytest.mark.parametrize("role", CAST_ROLES)
@@ -929,3 +1040,84 @@ def test_adopting_another_alliances_decided_action_is_404(cast):
     assert client_for(cast.coordinator).post(url).status_code == 404
     action.refresh_from_db()
     assert action.plan_id is None
+
+
+def _other_template_ids(cast) -> dict[str, int]:
+    """A communication row, a SWOT, an evaluation, a plan and an archive of another alliance."""
+    return {
+        "other_entry": _entry(cast.other_alliance, cast.other_chair).pk,
+        "other_swot": _swot(cast.other_alliance, cast.other_chair).pk,
+        "other_evaluation": _evaluation(cast.other_alliance, cast.other_chair).pk,
+        "other_plan": make_plan(cast.other_alliance, cast.other_chair).pk,
+        "other_export": _export(cast.other_alliance, cast.other_chair).pk,
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/alliances/{alliance}/outreach/communication/rows/{other_entry}/edit/",
+        "/alliances/{alliance}/outreach/communication/rows/{other_entry}/remove/",
+        "/alliances/{alliance}/outreach/communication/rows/{other_entry}/carried-out/",
+        "/alliances/{alliance}/outreach/communication/rows/99999999999999999999999/edit/",
+        "/alliances/{other}/outreach/information/",
+        "/alliances/{other}/outreach/communication/",
+        "/alliances/{alliance}/evaluation/swot/{other_swot}/",
+        "/alliances/{alliance}/evaluation/swot/{other_swot}/edit/",
+        "/alliances/{alliance}/evaluation/swot/{other_swot}/delete/",
+        "/alliances/{alliance}/evaluation/swot/99999999999999999999999/",
+        "/alliances/{alliance}/evaluation/evaluations/{other_evaluation}/edit/",
+        "/alliances/{alliance}/evaluation/evaluations/{other_evaluation}/delete/",
+        "/alliances/{alliance}/evaluation/sustainability/{other_plan}/",
+        "/alliances/{other}/evaluation/swot/{other_swot}/",
+        "/alliances/{alliance}/reports/archives/{other_export}/status/",
+        "/alliances/{alliance}/reports/archives/{other_export}/download/",
+        "/alliances/{alliance}/reports/archives/99999999999999999999999/status/",
+        "/alliances/{other}/reports/archives/{other_export}/download/",
+        "/profiles/not-published/",
+    ],
+)
+def test_hostile_ids_in_the_guides_templates_are_404(cast, path):
+    url = path.format(
+        alliance=cast.alliance.pk, other=cast.other_alliance.pk, **_other_template_ids(cast)
+    )
+    assert client_for(cast.coordinator).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/alliances/{alliance}/outreach/communication/rows/{other_entry}/edit/",
+        "/alliances/{alliance}/outreach/communication/rows/{other_entry}/remove/",
+        "/alliances/{alliance}/outreach/communication/rows/{other_entry}/carried-out/",
+        "/alliances/{alliance}/evaluation/swot/{other_swot}/edit/",
+        "/alliances/{alliance}/evaluation/swot/{other_swot}/delete/",
+        "/alliances/{alliance}/evaluation/evaluations/{other_evaluation}/delete/",
+        "/alliances/{alliance}/evaluation/sustainability/{other_plan}/",
+    ],
+)
+def test_posting_to_another_alliances_records_is_404_and_changes_nothing(cast, path):
+    from actionplans.models import Evaluation, SustainabilityPlan, Swot
+    from alliances.outreach.models import CommunicationEntry, CommunicationLog
+
+    ids = _other_template_ids(cast)
+    counts = [
+        model.objects.count()
+        for model in (CommunicationEntry, CommunicationLog, Swot, Evaluation, SustainabilityPlan)
+    ]
+    titles = sorted(Swot.objects.values_list("title", flat=True))
+    url = path.format(alliance=cast.alliance.pk, **ids)
+    data = {
+        "title": "Taken over",
+        "held_on": "2026-10-01",
+        "audience": "Taken over",
+        "frequency": "once",
+        f"done-{ids['other_entry']}-date": "2026-10-01",
+        "what_continues": "Taken over",
+    }
+    assert client_for(cast.coordinator).post(url, data).status_code == 404
+    assert [
+        model.objects.count()
+        for model in (CommunicationEntry, CommunicationLog, Swot, Evaluation, SustainabilityPlan)
+    ] == counts
+    assert sorted(Swot.objects.values_list("title", flat=True)) == titles

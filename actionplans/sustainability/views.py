@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from alliance_portal.forms import add_service_errors
+from alliance_portal.forms import saved_by_service
 from alliance_portal.permissions import Capability
 from alliances.journey import alliance_today, sustainability_deadline, sustainability_months
 from alliances.permissions import AllianceAccess, get_alliance_for_user
@@ -26,6 +25,7 @@ from ..permissions import get_plan_for_user
 from . import selectors, services
 from .forms import EvaluationForm, SustainabilityForm, SwotCompareForm, SwotForm
 from .guide import EXTERNAL, INTERNAL
+from .models import Evaluation
 from .permissions import get_evaluation_for_user, get_swot_for_user
 
 PAGE_SIZE = 20
@@ -115,16 +115,16 @@ def _save_swot(request: HttpRequest, access: AllianceAccess, swot=None) -> HttpR
         else {"held_on": alliance_today(access.alliance)}
     )
     form = SwotForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.swot_save(
-                alliance=access.alliance, actor=request.user, swot=swot, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, SWOTS.saved)
-            return redirect("sustainability:swot", access.alliance.pk, saved.pk)
+    saved = saved_by_service(
+        request,
+        form,
+        lambda data: services.swot_save(
+            alliance=access.alliance, actor=request.user, swot=swot, **data
+        ),
+        SWOTS.saved,
+    )
+    if saved:
+        return redirect("sustainability:swot", access.alliance.pk, saved.pk)
     quadrant_fields = {view.key: view for view in selectors.quadrants(None)}
     return render(
         request,
@@ -134,8 +134,13 @@ def _save_swot(request: HttpRequest, access: AllianceAccess, swot=None) -> HttpR
             "swots",
             form=form,
             swot=swot,
-            internal=[(form[key], quadrant_fields[key]) for key in INTERNAL],
-            external=[(form[key], quadrant_fields[key]) for key in EXTERNAL],
+            factor_groups=[
+                (heading, [(form[key], quadrant_fields[key]) for key in keys])
+                for heading, keys in (
+                    (_("Internal factors"), INTERNAL),
+                    (_("External factors"), EXTERNAL),
+                )
+            ],
         ),
     )
 
@@ -226,20 +231,19 @@ def _save_evaluation(request: HttpRequest, access: AllianceAccess, evaluation=No
         request.POST or None,
         initial=initial,
         swots=selectors.swot_list(alliance=access.alliance),
+        # The model's check compares the SWOT's alliance with the evaluation's, so the form's
+        # own copy needs the alliance; the service saves the real record.
+        instance=Evaluation(alliance=access.alliance),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.evaluation_save(
-                alliance=access.alliance,
-                actor=request.user,
-                evaluation=evaluation,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, EVALUATIONS.saved)
-            return redirect("sustainability:evaluations", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.evaluation_save(
+            alliance=access.alliance, actor=request.user, evaluation=evaluation, **data
+        ),
+        EVALUATIONS.saved,
+    ):
+        return redirect("sustainability:evaluations", access.alliance.pk)
     return render(
         request,
         "sustainability/form.html",
@@ -313,14 +317,13 @@ def sustainability_edit(request: HttpRequest, alliance_id: int, plan_id: int) ->
     existing = selectors.sustainability_of(plan)
     initial = model_to_dict(existing, fields=services.SUSTAINABILITY_FIELDS) if existing else None
     form = SustainabilityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sustainability_save(plan=plan, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The sustainability plan was saved."))
-            return redirect("sustainability:plans", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.sustainability_save(plan=plan, actor=request.user, **data),
+        _("The sustainability plan was saved."),
+    ):
+        return redirect("sustainability:plans", access.alliance.pk)
     months = sustainability_months(access.alliance)
     return render(
         request,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.forms import add_service_errors, message_service_errors
+from alliance_portal.forms import add_service_errors, message_service_errors, saved_by_service
 from alliance_portal.pdf import pdf_response
 from alliance_portal.permissions import Capability
 
@@ -21,6 +21,7 @@ from ..permissions import AllianceAccess, get_alliance_for_user
 from . import selectors, services
 from .documents import document_name, information_document
 from .forms import CarriedOutForm, CommunicationSettingsForm, EntryForm, InformationMaterialForm
+from .models import CommunicationPlan
 from .permissions import get_entry_for_user, get_public_alliance
 
 
@@ -45,16 +46,15 @@ def information_edit(request: HttpRequest, alliance_id: int) -> HttpResponse:
     material = selectors.information_of(access.alliance)
     initial = model_to_dict(material, fields=services.MATERIAL_FIELDS) if material else None
     form = InformationMaterialForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.information_save(
-                alliance=access.alliance, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The information material was saved."))
-            return redirect("outreach:information", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.information_save(
+            alliance=access.alliance, actor=request.user, **data
+        ),
+        _("The information material was saved."),
+    ):
+        return redirect("outreach:information", access.alliance.pk)
     return render(
         request, "outreach/information_form.html", _context(access, "information", form=form)
     )
@@ -95,17 +95,23 @@ def communication_settings(request: HttpRequest, alliance_id: int) -> HttpRespon
     plan = selectors.communication_plan_of(access.alliance)
     members = selectors.press_contact_choices(access.alliance)
     initial = {"press_contact": plan.press_contact_id, "strategy": plan.strategy} if plan else None
-    form = CommunicationSettingsForm(request.POST or None, initial=initial, members=members)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.communication_settings_save(
-                alliance=access.alliance, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The communication plan was saved."))
-            return redirect("outreach:communication", access.alliance.pk)
+    form = CommunicationSettingsForm(
+        request.POST or None,
+        initial=initial,
+        members=members,
+        # The model's check compares the press contact's alliance with the plan's, so the
+        # form's own copy needs the alliance; the service saves the real record.
+        instance=CommunicationPlan(alliance=access.alliance),
+    )
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.communication_settings_save(
+            alliance=access.alliance, actor=request.user, **data
+        ),
+        _("The communication plan was saved."),
+    ):
+        return redirect("outreach:communication", access.alliance.pk)
     return render(
         request,
         "outreach/form.html",
@@ -122,16 +128,15 @@ def communication_settings(request: HttpRequest, alliance_id: int) -> HttpRespon
 def _save_entry(request: HttpRequest, access: AllianceAccess, entry=None) -> HttpResponse:
     initial = model_to_dict(entry, fields=services.ENTRY_FIELDS) if entry else None
     form = EntryForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_save(
-                alliance=access.alliance, actor=request.user, entry=entry, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The row of the communication plan was saved."))
-            return redirect("outreach:communication", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.entry_save(
+            alliance=access.alliance, actor=request.user, entry=entry, **data
+        ),
+        _("The row of the communication plan was saved."),
+    ):
+        return redirect("outreach:communication", access.alliance.pk)
     return render(
         request,
         "outreach/form.html",

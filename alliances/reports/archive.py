@@ -26,6 +26,8 @@ from ..models import Alliance
 from .report import Period
 
 INDEX_NAME = "index.csv"
+# A ZIP being written is named ".<name>.<process>.partial" until it is complete.
+PARTIAL_SUFFIX = ".partial"
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ def write_archive(
 
     The ZIP is written beside `path` and moved into place when complete, so a half-written
     archive is never offered for download."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}{PARTIAL_SUFFIX}")
     taken: set[str] = {INDEX_NAME}
     rows = []
     try:

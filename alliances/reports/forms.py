@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A report covers at most this long: longer periods are split, so one PDF stays readable.
 MAX_PERIOD_DAYS = 5 * 366
+# Days far outside any alliance's life (year 1, year 9999) cannot be turned into the period's
+# moments in the alliance's time zone; they are refused like any other invalid date.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+DAY_LIMITS = [MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)]
 
 ERR_PERIOD_ORDER = _("The period must end on or after the day it starts.")
 ERR_PERIOD_LONG = _("A report covers at most five years; choose a shorter period.")
 
 
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    end = forms.DateField(label=_("To"), widget=DATE_INPUT)
+    start = forms.DateField(label=_("From"), widget=DATE_INPUT, validators=DAY_LIMITS)
+    end = forms.DateField(label=_("To"), widget=DATE_INPUT, validators=DAY_LIMITS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

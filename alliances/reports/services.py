@@ -16,7 +16,7 @@ from alliance_portal.audit import audit_record
 from alliance_portal.queue import enqueue
 
 from ..models import Alliance, User
-from .archive import archive_documents, write_archive
+from .archive import PARTIAL_SUFFIX, archive_documents, write_archive
 from .models import ArchiveExport
 from .report import Period
 
@@ -124,6 +124,10 @@ def archive_build(*, export_id: int) -> ArchiveExport | None:
     with transaction.atomic():
         export = ArchiveExport.objects.select_for_update().get(pk=export.pk)
         if export.status != ArchiveExport.Status.RUNNING:
+            # Given up while it was built (its worker taken for lost): nothing would ever offer
+            # or delete this file. A ready one was finished by another run and keeps its file.
+            if export.status != ArchiveExport.Status.READY:
+                archive_path(export).unlink(missing_ok=True)
             return export
         export.finish(size=size)
         export.save(update_fields=["status", "done", "size", "finished_at", "expires_at"])
@@ -166,4 +170,17 @@ def archives_purge(*, now: datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True):
         _finish_with_error(export_id, str(ERR_BUILD_LOST))
         lost += 1
-    return {"expired": expired, "lost": lost}
+    return {"expired": expired, "lost": lost, "partials": _remove_stale_partials(now)}
+
+
+def _remove_stale_partials(now: datetime) -> int:
+    """Deletes half-written ZIPs that a killed worker left behind; they hold personal data."""
+    if not settings.ARCHIVE_DIR.exists():
+        return 0
+    before = _stale_before(now).timestamp()
+    removed = 0
+    for partial in settings.ARCHIVE_DIR.glob(f".*{PARTIAL_SUFFIX}"):
+        if partial.stat().st_mtime < before:
+            partial.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -84,3 +84,26 @@ def test_seed_demo_holds_a_published_agreement_with_answers():
     assert version.signatures.filter(countersigned_at__isnull=False).count() == 2
     swedish = version.signatures.filter(membership__user__preferred_language="sv", status="signed")
     assert swedish.exists() and all(s.language == "sv" for s in swedish)
+
+
+@pytest.mark.django_db
+def test_seed_demo_holds_outreach_evaluation_and_a_journey_with_a_next_step():
+    from actionplans.models import Evaluation, Swot
+    from alliances.journey import journey_for
+    from alliances.outreach.models import CommunicationPlan, InformationMaterial
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # safe to run again
+
+    alliance = Alliance.objects.get()
+    assert InformationMaterial.objects.get().missing_parts() == []
+    plan = CommunicationPlan.objects.get()
+    assert plan.press_contact.user.email.startswith("johan.berg@")
+    assert plan.entries.count() == 3
+    assert alliance.profile_public and alliance.public_slug
+    assert Swot.objects.count() == 2 and Evaluation.objects.get().swot is not None
+    journey = journey_for(alliance)
+    assert journey.steps_done == 4
+    step, check = journey.next
+    assert (step.number, check.key) == (5, "followed")
+    assert "Local press and radio" in check.detail

@@ -8,28 +8,21 @@ Runs in CI (which sets REDIS_URL and DATABASE_URL to PostgreSQL); locally it nee
 from __future__ import annotations
 
 import email
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from alliance_portal.celery import app
 from alliance_portal.permissions import Role
 from alliances.reminders.models import Delivery, ReminderKind
-from tests.conftest import IN_CI
+from tests.celery_support import Celery, require_services, wait_for
 from tests.factories import AllianceFactory, MembershipFactory, make_action, make_meeting, make_plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 MEMBERS = 10
 ACTIONS = 30
 # Long enough per mail that a batch of ACTIONS takes several seconds to send.
@@ -37,121 +30,35 @@ MAIL_DELAY = 0.2
 LEASE_SECONDS = 6
 
 
-def _require_services() -> None:
-    missing = []
-    if not os.environ.get("REDIS_URL"):
-        missing.append("REDIS_URL")
-    if connection.vendor != "postgresql":
-        missing.append("DATABASE_URL on PostgreSQL")
-    if missing:
-        if IN_CI:
-            pytest.fail(f"CI must run the worker integration test with {', '.join(missing)}")
-        pytest.skip(f"the worker integration test needs {', '.join(missing)}")
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-class Celery:
-    """The worker and beat as separate processes, with their logs in files."""
-
-    def __init__(self, tmp_path: Path):
-        self.tmp_path = tmp_path
-        self.mail_dir = tmp_path / "mail"
-        self.mail_dir.mkdir()
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "DATABASE_CONN_MAX_AGE": "0",
-            "EMAIL_BACKEND": "tests.reminders.mail_backend.SlowFileBackend",
-            "TEST_MAIL_DIR": str(self.mail_dir),
-            "TEST_MAIL_DELAY": str(MAIL_DELAY),
-            "REMINDER_DISPATCH_SECONDS": "1",
-            "REMINDER_LEASE_SECONDS": str(LEASE_SECONDS),
-            "VAR_DIR": str(tmp_path / "var"),
-            "SITE_URL": "http://portal.test",
-            "PYTHONPATH": str(BASE_DIR),
-        }
-        self.worker: subprocess.Popen | None = None
-        self.beat: subprocess.Popen | None = None
-        self.starts = 0
-
-    def _start(self, *args: str, log: str) -> subprocess.Popen:
-        command = [sys.executable, "-m", "celery", "-A", "alliance_portal", *args]
-        with open(self.tmp_path / log, "ab") as output:
-            return subprocess.Popen(
-                command, cwd=BASE_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT
-            )
-
-    def start_worker(self) -> None:
-        self.starts += 1
-        self.worker = self._start(
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            f"--hostname=reminders-test-{self.starts}@%h",
-            log="worker.log",
-        )
-
-    def start_beat(self) -> None:
-        schedule = self.tmp_path / "beat-schedule"
-        self.beat = self._start("beat", f"--schedule={schedule}", "--loglevel=INFO", log="beat.log")
-
-    def kill_worker(self) -> None:
-        self.worker.send_signal(signal.SIGKILL)
-        self.worker.wait(timeout=10)
-
-    def stop(self) -> None:
-        for process in (self.worker, self.beat):
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {name}\n{(self.tmp_path / name).read_text(errors='replace')[-4000:]}"
-            for name in ("worker.log", "beat.log")
-            if (self.tmp_path / name).exists()
-        )
-
-    def message_ids(self) -> Counter:
-        """How often each Message-ID was delivered, read from the mails the worker wrote."""
-        ids = Counter()
-        for path in self.mail_dir.glob("*.eml"):
-            ids[email.message_from_bytes(path.read_bytes())["Message-ID"]] += 1
-        return ids
+def _message_ids(processes: Celery) -> Counter:
+    """How often each Message-ID was delivered, read from the mails the worker wrote."""
+    ids = Counter()
+    for path in (processes.tmp_path / "mail").glob("*.eml"):
+        ids[email.message_from_bytes(path.read_bytes())["Message-ID"]] += 1
+    return ids
 
 
 @pytest.fixture
 def celery_processes(tmp_path):
-    _require_services()
+    require_services()
     app.control.purge()  # nothing left from earlier runs in the shared test queue
-    processes = Celery(tmp_path)
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    processes = Celery(
+        tmp_path,
+        name="reminders-test",
+        env={
+            "EMAIL_BACKEND": "tests.reminders.mail_backend.SlowFileBackend",
+            "TEST_MAIL_DIR": str(mail_dir),
+            "TEST_MAIL_DELAY": str(MAIL_DELAY),
+            "REMINDER_DISPATCH_SECONDS": "1",
+            "REMINDER_LEASE_SECONDS": str(LEASE_SECONDS),
+            "SITE_URL": "http://portal.test",
+        },
+    )
     yield processes
     processes.stop()
     app.control.purge()
-
-
-def _wait_for(condition, *, timeout: float, processes: Celery, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}\n{processes.logs()}")
 
 
 def _sent(kind: str | None = None) -> int:
@@ -168,7 +75,7 @@ def _alliance_with_members():
 
 
 def _assert_each_sent_once(processes: Celery, expected: int) -> None:
-    ids = processes.message_ids()
+    ids = _message_ids(processes)
     duplicates = {message_id: n for message_id, n in ids.items() if n > 1}
     assert duplicates == {}, f"mails sent more than once: {duplicates}"
     sent_ids = {
@@ -187,7 +94,7 @@ def test_worker_and_beat_deliver_every_reminder_once_even_after_a_sigkill(celery
 
     celery_processes.start_worker()
     celery_processes.start_beat()
-    _wait_for(
+    wait_for(
         lambda: _sent(ReminderKind.MEETING_UPCOMING) == invitees,
         timeout=90,
         processes=celery_processes,
@@ -207,7 +114,7 @@ def test_worker_and_beat_deliver_every_reminder_once_even_after_a_sigkill(celery
             due_date=due_date,
             responsible_member=members[number % MEMBERS],
         )
-    _wait_for(
+    wait_for(
         lambda: _sent(ReminderKind.ACTION_DUE) >= 5,
         timeout=60,
         processes=celery_processes,
@@ -219,7 +126,7 @@ def test_worker_and_beat_deliver_every_reminder_once_even_after_a_sigkill(celery
 
     celery_processes.start_worker()
     total = invitees + ACTIONS
-    _wait_for(lambda: _sent() == total, timeout=120, processes=celery_processes, what="the rest")
+    wait_for(lambda: _sent() == total, timeout=120, processes=celery_processes, what="the rest")
     # Leases run out and the scheduler queues again; nothing more may go out.
     time.sleep(LEASE_SECONDS + 3)
     assert _sent() == total

@@ -1,0 +1,116 @@
+"""A real Celery worker (and beat) as separate processes on the real Redis and PostgreSQL, for the
+integration tests that must see work leave the web process. They run in CI (which sets REDIS_URL
+and DATABASE_URL to PostgreSQL); locally they are skipped without both."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest import IN_CI
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+
+
+def require_services() -> None:
+    """Skips the test without Redis and PostgreSQL; in CI their absence is a failure."""
+    missing = []
+    if not os.environ.get("REDIS_URL"):
+        missing.append("REDIS_URL")
+    if connection.vendor != "postgresql":
+        missing.append("DATABASE_URL on PostgreSQL")
+    if missing:
+        if IN_CI:
+            pytest.fail(f"CI must run the worker integration test with {', '.join(missing)}")
+        pytest.skip(f"the worker integration test needs {', '.join(missing)}")
+
+
+def database_url() -> str:
+    """The test database, for the worker: it must see what the test wrote."""
+    db = connection.settings_dict
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+class Celery:
+    """The worker and beat as separate processes, with their logs in files."""
+
+    def __init__(self, tmp_path: Path, *, name: str, env: dict[str, str] | None = None):
+        self.tmp_path = tmp_path
+        self.name = name
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DATABASE_CONN_MAX_AGE": "0",
+            "VAR_DIR": str(tmp_path / "var"),
+            "PYTHONPATH": str(BASE_DIR),
+            **(env or {}),
+        }
+        self.worker: subprocess.Popen | None = None
+        self.beat: subprocess.Popen | None = None
+        self.starts = 0
+
+    def _start(self, *args: str, log: str) -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "alliance_portal", *args]
+        with open(self.tmp_path / log, "ab") as output:
+            return subprocess.Popen(
+                command, cwd=BASE_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT
+            )
+
+    def start_worker(self) -> None:
+        self.starts += 1
+        self.worker = self._start(
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname={self.name}-{self.starts}@%h",
+            log="worker.log",
+        )
+
+    def start_beat(self) -> None:
+        schedule = self.tmp_path / "beat-schedule"
+        self.beat = self._start("beat", f"--schedule={schedule}", "--loglevel=INFO", log="beat.log")
+
+    def kill_worker(self) -> None:
+        self.worker.send_signal(signal.SIGKILL)
+        self.worker.wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in (self.worker, self.beat):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {name}\n{(self.tmp_path / name).read_text(errors='replace')[-4000:]}"
+            for name in ("worker.log", "beat.log")
+            if (self.tmp_path / name).exists()
+        )
+
+
+def wait_for(condition, *, timeout: float, processes: Celery, what: str, every: float = 0.2):
+    """Calls condition() until it is true; fails with the processes' logs after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    pytest.fail(f"timed out waiting for {what}\n{processes.logs()}")

@@ -1,0 +1,158 @@
+"""An alliance that has done every step of the guide, built through the services, so that the
+journey's tests can undo one thing at a time. The end-to-end flow starts from it too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from alliance_portal.permissions import Role
+from alliances.models import Alliance, Membership, User
+from meetings.models import Meeting
+
+from .factories import (
+    TEST_PASSWORD,
+    GapFactory,
+    MembershipFactory,
+    StakeholderFactory,
+    SupportProgrammeFactory,
+    make_action,
+    make_goal,
+    make_meeting,
+    make_plan,
+)
+
+REASONS = "Meet the region's services\nShape the plan\nReach families\nShare venues\nFind funding"
+
+
+@dataclass
+class Journey:
+    alliance: Alliance
+    workshop: Meeting
+    plan: object
+    entry: object
+    swot: object | None
+    evaluation: object | None
+    sustainability: object | None
+
+
+def approve_plan(plan, *, drafter: User, chair: User):
+    """Submits the plan and has the chair approve exactly what was submitted."""
+    from actionplans import services
+    from actionplans.models import PlanVersion
+
+    services.plan_submit(plan=plan, actor=drafter)
+    plan.refresh_from_db()
+    version = PlanVersion.objects.get(plan=plan, number=plan.version)
+    return services.plan_approve(
+        plan=plan, actor=chair, shown_sha256=version.sha256, password=TEST_PASSWORD
+    )
+
+
+def sign_agreement(version, membership: Membership):
+    from alliances.agreements import services
+    from alliances.agreements.models import Signature
+
+    signature = services.signature_for_member(version=version, membership=membership)
+    return services.signature_sign(
+        signature=signature,
+        identity=Signature.Identity.LOGIN,
+        facts=services.RequestFacts(ip_address="192.0.2.10", user_agent="Journey/1.0"),
+        typed_name=membership.user.get_full_name() or "A Member",
+        organisation=membership.organisation_name,
+        personal_member=not membership.organisation_name,
+        contact=membership.user.email,
+        consent=True,
+        language=version.language,
+        shown_sha256=version.sha256,
+    )
+
+
+def publish_agreement(alliance: Alliance, actor: User):
+    from alliances.agreements import services
+
+    agreement = services.agreement_start(alliance=alliance, actor=actor, language="en")
+    return services.agreement_publish(
+        agreement=agreement, actor=actor, shown_sha256=agreement.sha256, invite=False
+    )
+
+
+def _held_workshop(alliance: Alliance, actor: User) -> Meeting:
+    from meetings import services
+
+    starts_at = timezone.now() - timedelta(days=30)
+    workshop = make_meeting(
+        alliance,
+        actor,
+        kind=Meeting.Kind.INITIAL_WORKSHOP,
+        title="Initial workshop",
+        starts_at=starts_at,
+    )
+    return services.meeting_mark_held(meeting=workshop, actor=actor)
+
+
+def complete_journey(
+    alliance: Alliance, *, chair: User, secretary: User, coordinator: User, evaluation=True
+) -> Journey:
+    """Makes every check of the six steps done for `alliance`, whose chair, secretary and
+    coordinator are given. Without `evaluation`, step 6 is left with nothing recorded."""
+    from actionplans.sustainability import services as sustainability
+    from alliances.outreach import services as outreach
+
+    alliance.rules_of_operation = "Five plenary meetings; decisions by consensus."
+    alliance.public_profile = "A regional alliance for newcomers' access to support."
+    alliance.save()
+    seats = Membership.objects.active().filter(alliance=alliance).exclude(role=Role.OBSERVER)
+    for _ in range(max(0, 8 - seats.count())):
+        MembershipFactory(alliance=alliance, role=Role.MEMBER)
+    outreach.information_save(
+        alliance=alliance,
+        actor=coordinator,
+        why_alliance="To reach every newcomer.",
+        regional_situation="Eight municipalities, many services.",
+        reasons_to_join=REASONS,
+        time_commitment="Five meetings over 18 months.",
+    )
+    workshop = _held_workshop(alliance, secretary)
+    for _ in range(2):
+        StakeholderFactory(
+            alliance=alliance, contribution="Rooms", engagement_strategy="Invite them"
+        )
+    SupportProgrammeFactory(alliance=alliance)
+    GapFactory(alliance=alliance)
+    plan = make_plan(alliance, coordinator)
+    make_action(plan, coordinator, goals=[make_goal(plan, coordinator)])
+    approve_plan(plan, drafter=coordinator, chair=chair)
+    version = publish_agreement(alliance, coordinator)
+    for membership in seats.order_by("pk")[:5]:
+        sign_agreement(version, membership)
+    press_contact = Membership.objects.active().get(alliance=alliance, user=coordinator)
+    outreach.communication_settings_save(
+        alliance=alliance, actor=coordinator, press_contact=press_contact, strategy=""
+    )
+    entry = outreach.entry_save(
+        alliance=alliance, actor=coordinator, audience="Parents", frequency="monthly"
+    )
+    outreach.entry_carried_out(
+        entry=entry, actor=coordinator, carried_out_on=timezone.localdate(), note=""
+    )
+    swot = evaluation_record = sustainability_plan = None
+    if evaluation:
+        evaluation_record = sustainability.evaluation_save(
+            alliance=alliance,
+            actor=coordinator,
+            kind="joint",
+            date=timezone.localdate(),
+            findings="Members want shorter meetings.",
+        )
+        sustainability_plan = sustainability.sustainability_save(
+            plan=plan,
+            actor=coordinator,
+            what_continues="The drop-in",
+            carried_by="The library",
+            resources="Municipal budget",
+            decision_date=min(timezone.localdate(), date(2027, 12, 31)),
+        )
+    return Journey(alliance, workshop, plan, entry, swot, evaluation_record, sustainability_plan)

@@ -1,0 +1,224 @@
+"""Alliances with something to report, archives in a temporary directory, and the portal's seal
+in a temporary directory too (signed agreements are sealed when they are printed)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from pypdf import PdfReader
+
+from actionplans import services as plan_services
+from actionplans.sustainability import services as evaluation_services
+from alliance_portal.permissions import Role
+from alliances.agreements import services as agreement_services
+from alliances.agreements.models import Signature
+from alliances.agreements.selectors import displayed_text
+from alliances.models import Alliance, User
+from alliances.outreach import services as outreach_services
+from alliances.outreach.models import Frequency
+from alliances.reports.models import ArchiveExport
+from meetings import services as meeting_services
+from meetings.models import Meeting, Participant
+
+from ..factories import (
+    TEST_PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    StakeholderFactory,
+    make_action,
+    make_goal,
+    make_meeting,
+    make_plan,
+)
+
+SIGNING_FACTS = agreement_services.RequestFacts(
+    ip_address="198.51.100.7", user_agent="Mozilla/5.0 (X11; Linux) Test/1.0"
+)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def portal_seal(tmp_path_factory):
+    """The portal's certificate in a temporary directory, and no timestamp authority."""
+    seal_dir = tmp_path_factory.mktemp("reports-seal")
+    with override_settings(
+        SEAL_CERTIFICATE_PATH=seal_dir / "portal-seal.p12",
+        SEAL_CERTIFICATE_PASSWORD="reports-test-password",
+        SEAL_ORGANISATION_NAME="Test Alliance",
+        SEAL_TIMESTAMP_URL="",
+        SEAL_TIMESTAMP_TRUST_ROOTS="",
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def archive_dir(settings, tmp_path):
+    """Where archives are written: a directory of the test's own."""
+    settings.ARCHIVE_DIR = tmp_path / "archives"
+    return settings.ARCHIVE_DIR
+
+
+# Reading documents back ------------------------------------------------------------------------
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    """Each page's words; table cells wrap, so words are compared, not lines."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(pdf_pages(content))
+
+
+def zip_of(content: bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(content))
+
+
+# Building alliances ----------------------------------------------------------------------------
+
+
+def held_meeting(alliance: Alliance, *, secretary: User, chair: User, title: str, days_ago: int):
+    """A meeting held `days_ago` days ago with everyone but its last invitee present, and
+    approved minutes recording one decided action."""
+    starts_at = timezone.now() - timedelta(days=days_ago)
+    meeting = make_meeting(
+        alliance,
+        secretary,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+    )
+    people = list(meeting.participants.order_by("pk"))
+    attendance = {person.pk: Participant.Attendance.PRESENT for person in people[:-1]}
+    attendance[people[-1].pk] = Participant.Attendance.ABSENT
+    meeting_services.attendance_record(meeting=meeting, actor=secretary, attendance=attendance)
+    meeting_services.meeting_mark_held(meeting=meeting, actor=secretary)
+    minutes = meeting_services.minutes_start(meeting=meeting, actor=secretary)
+    meeting_services.decided_action_add(
+        item=minutes.items.get(kind="updates"),
+        actor=secretary,
+        title=f"Follow up {title}",
+        due_date=timezone.localdate() + timedelta(days=30),
+    )
+    meeting_services.minutes_circulate(minutes=minutes, actor=secretary)
+    meeting_services.minutes_approve(minutes=minutes, actor=chair)
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+def approved_plan(alliance: Alliance, *, coordinator: User, chair: User, actions: int, **fields):
+    """An action plan with `actions` actions, submitted and approved by the chair."""
+    plan = make_plan(alliance, coordinator, **fields)
+    goal = make_goal(plan, coordinator)
+    for number in range(1, actions + 1):
+        make_action(plan, coordinator, goals=[goal], title=f"Planned action {number}")
+    version = plan_services.plan_submit(plan=plan, actor=coordinator)
+    plan_services.plan_approve(
+        plan=plan, actor=chair, shown_sha256=version.sha256, password=TEST_PASSWORD
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def published_agreement(alliance: Alliance, *, coordinator: User):
+    agreement = agreement_services.agreement_start(
+        alliance=alliance, actor=coordinator, language="en"
+    )
+    return agreement_services.agreement_publish(
+        agreement=agreement, actor=coordinator, shown_sha256=agreement.sha256, invite=False
+    )
+
+
+def sign(version, membership, *, typed_name: str | None = None) -> Signature:
+    signature = agreement_services.signature_for_member(version=version, membership=membership)
+    text = displayed_text(version, "")
+    return agreement_services.signature_sign(
+        signature=signature,
+        identity=Signature.Identity.LOGIN,
+        facts=SIGNING_FACTS,
+        typed_name=typed_name or membership.user.get_full_name(),
+        organisation=membership.organisation_name,
+        personal_member=False,
+        contact=membership.user.email,
+        consent=True,
+        language=text.language,
+        shown_sha256=text.sha256,
+    )
+
+
+def furnish(alliance: Alliance, *, chair: User, secretary: User, coordinator: User, size: int):
+    """Gives the alliance `size` of each thing the report lists: members representing registered
+    organisations, stakeholders, held meetings with a decided action, planned actions,
+    communication rows carried out, and signatures on the published agreement."""
+    for _ in range(size):
+        organisation = OrganisationFactory()
+        StakeholderFactory(alliance=alliance, organisation=organisation)
+        MembershipFactory(alliance=alliance, role=Role.MEMBER, organisation=organisation)
+    for number in range(size):
+        held_meeting(
+            alliance,
+            secretary=secretary,
+            chair=chair,
+            title=f"Plenary {number + 1}",
+            days_ago=10 + number,
+        )
+    approved_plan(alliance, coordinator=coordinator, chair=chair, actions=size)
+    version = published_agreement(alliance, coordinator=coordinator)
+    for signature in version.signatures.select_related("membership__user")[:size]:
+        sign(version, signature.membership)
+    for number in range(size):
+        entry = outreach_services.entry_save(
+            alliance=alliance,
+            actor=coordinator,
+            audience=f"Audience {number + 1}",
+            purpose="Know the alliance.",
+            message="What the alliance does.",
+            delivery="Newsletter.",
+            frequency=Frequency.MONTHLY,
+            timing="",
+        )
+        outreach_services.entry_carried_out(
+            entry=entry,
+            actor=coordinator,
+            carried_out_on=timezone.localdate() - timedelta(days=3),
+            note="Sent.",
+        )
+    evaluation_services.swot_save(
+        alliance=alliance,
+        actor=coordinator,
+        held_on=timezone.localdate() - timedelta(days=5),
+        title="Spring review",
+        strengths="Committed members",
+        weaknesses="Few businesses",
+        opportunities="Regional funding",
+        threats="Short project funding",
+    )
+
+
+def make_export(alliance: Alliance, actor: User, **fields) -> ArchiveExport:
+    """An export row in the given state, without building anything."""
+    values = {"language": "en", **fields}
+    return ArchiveExport.objects.create(alliance=alliance, requested_by=actor, **values)
+
+
+def ready_export(alliance: Alliance, actor: User, archive_dir, *, content: bytes = b"", **fields):
+    """A ready export whose ZIP (holding only an index) is on disk."""
+    export = make_export(alliance, actor, status=ArchiveExport.Status.QUEUED)
+    export.start(total=1)
+    export.finish(size=0)
+    for name, value in fields.items():
+        setattr(export, name, value)
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    path = archive_dir / export.file_name
+    if not content:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("index.csv", "File\n")
+        content = buffer.getvalue()
+    path.write_bytes(content)
+    export.size = len(content)
+    export.save()
+    return export
