@@ -49,6 +49,8 @@ def _stale_before(now: datetime) -> datetime:
 def archive_request(*, alliance: Alliance, actor: User, language: str) -> ArchiveExport:
     """Asks for a new archive; it is queued once this transaction commits. One archive of an
     alliance is built at a time."""
+    # Two people asking at the same moment are served one after the other, so only one build
+    # starts.
     Alliance.objects.select_for_update().filter(pk=alliance.pk).first()
     busy = ArchiveExport.objects.filter(
         alliance=alliance,
