@@ -18,12 +18,11 @@ from actionplans.sustainability.models import (
 from alliance_portal.models import MAX_TEXT_CHARS
 
 from ..conftest import client_for
+from ..hostile_support import NUL, SCRIPT, answered_safely, post_all
 from .conftest import make_approved_plan, make_evaluation, make_swot, page, stored, url
 
 pytestmark = pytest.mark.django_db
 
-SCRIPT = "<script>alert(1)</script>"
-NUL = "before\x00after"
 HUGE_ID = "9" * 23
 # The longest id the URLs accept, and nothing of that number exists.
 LONGEST_ID = "9" * 18
@@ -42,8 +41,6 @@ HOSTILE = [
 ]
 IMPOSSIBLE_DATES = ["2026-02-30", "99999-01-01", "2027-13-01", "0000-01-01", "31/12", "tomorrow"]
 FAR_FUTURE = ["9999-12-31", "2027-06-16", "3000-01-01"]
-# Saved, refused with a message, refused as forbidden or unknown: never a 500.
-ANSWERS = {200, 302, 400, 403, 404}
 SWOT_FIELDS = ("title", "held_on", "strengths", "weaknesses", "opportunities", "threats")
 EVALUATION_FIELDS = (
     "kind",
@@ -140,22 +137,6 @@ def setting(cast) -> Setting:
     return Setting(cast)
 
 
-def _answered_safely(response, name: str) -> None:
-    assert response.status_code in ANSWERS, (name, response.status_code)
-    assert SCRIPT not in page(response), name
-
-
-def _post_all(client, posts, *, status: int | None = None) -> list:
-    responses = []
-    for name, address, data in posts:
-        response = client.post(address, data)
-        _answered_safely(response, name)
-        if status is not None:
-            assert response.status_code == status, (name, response.status_code)
-        responses.append((name, response))
-    return responses
-
-
 # Every field at once ----------------------------------------------------------------------------
 
 
@@ -163,7 +144,7 @@ def _post_all(client, posts, *, status: int | None = None) -> list:
 def test_every_form_refuses_hostile_values_in_every_field(setting, bad):
     before = stored()
 
-    _post_all(
+    post_all(
         client_for(setting.cast.coordinator),
         [
             *setting.swot_posts(dict.fromkeys(SWOT_FIELDS, bad)),
@@ -267,7 +248,7 @@ def test_overlong_text_is_refused_with_a_form_error_and_saved_data_kept(
     before = stored()
 
     posts = setting.posts(form, **{field: "x" * (limit + 1)})
-    for name, response in _post_all(client_for(setting.cast.coordinator), posts, status=200):
+    for name, response in post_all(client_for(setting.cast.coordinator), posts, status=200):
         assert field in response.context["form"].errors, name
 
     assert stored() == before
@@ -301,7 +282,7 @@ def test_nul_bytes_are_refused(setting, text):
         *setting.posts("sustainability", what_continues=text),
     ]
 
-    for name, response in _post_all(client_for(setting.cast.coordinator), posts, status=200):
+    for name, response in post_all(client_for(setting.cast.coordinator), posts, status=200):
         assert response.context["form"].errors, name
 
     assert stored() == before
@@ -319,7 +300,7 @@ def test_impossible_dates_are_form_errors(setting, day):
         *setting.posts("sustainability", decision_date=day),
     ]
 
-    for name, response in _post_all(client_for(setting.cast.coordinator), posts, status=200):
+    for name, response in post_all(client_for(setting.cast.coordinator), posts, status=200):
         form = response.context["form"]
         assert set(form.errors) & {"held_on", "date", "decision_date"}, name
 
@@ -335,7 +316,7 @@ def test_future_dates_are_refused_as_in_the_future(setting, day):
         *setting.posts("sustainability", decision_date=day),
     ]
 
-    for name, response in _post_all(client_for(setting.cast.coordinator), posts, status=200):
+    for name, response in post_all(client_for(setting.cast.coordinator), posts, status=200):
         errors = response.context["form"].errors
         field = next(iter({"held_on", "date", "decision_date"} & set(errors)))
         assert errors[field] == [str(ERR_DATE_IN_FUTURE)], name
@@ -352,7 +333,7 @@ def test_the_earliest_date_is_stored_and_the_pages_still_render(setting):
         *setting.posts("sustainability", decision_date="0001-01-01"),
     ]
 
-    _post_all(client, posts, status=302)
+    post_all(client, posts, status=302)
 
     setting.swot.refresh_from_db()
     assert setting.swot.held_on.year == 1
@@ -370,7 +351,7 @@ def test_hostile_or_foreign_swot_ids_in_the_evaluation_form_are_refused(setting,
     before = stored()
 
     posts = setting.posts("evaluation", swot=value)
-    for name, response in _post_all(client_for(setting.cast.coordinator), posts, status=200):
+    for name, response in post_all(client_for(setting.cast.coordinator), posts, status=200):
         assert "swot" in response.context["form"].errors, name
 
     assert stored() == before
@@ -384,7 +365,7 @@ def test_unknown_choices_are_refused(setting, field, value):
     before = stored()
 
     posts = setting.posts("evaluation", **{field: value})
-    for name, response in _post_all(client_for(setting.cast.coordinator), posts, status=200):
+    for name, response in post_all(client_for(setting.cast.coordinator), posts, status=200):
         assert field in response.context["form"].errors, name
 
     assert stored() == before
@@ -455,6 +436,6 @@ def test_hostile_page_numbers_answer_a_page(setting, number):
 
     for name in ("swots", "evaluations"):
         response = client.get(url(name, setting.cast.alliance), {"page": number})
-        _answered_safely(response, name)
+        answered_safely(response, name)
         assert response.status_code == 200, name
         assert len(response.context["page"].object_list) == 1, name
