@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format messages browser pdf-libs pdf-tools clean
+.PHONY: run test lint format messages browser pdf-libs pdf-tools bench-deps clean
 
 $(VENV)/.deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,16 @@ pdf-tools:
 ## test: install what the tests need, then run the whole suite
 test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser pdf-libs pdf-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench-deps: install what the benchmarks in bench/ need (gunicorn, aiosmtpd, wrk, profilers)
+$(VENV)/.deps-bench: $(VENV)/.deps-dev requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-deps: $(VENV)/.deps-bench pdf-libs
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing wrk from Debian's packages"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 
 ## lint: ruff (lint and format) and the migrations check
 lint: $(VENV)/.deps-dev
