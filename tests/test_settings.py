@@ -43,6 +43,20 @@ def test_production_settings_pass_check_deploy(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
+def test_production_collectstatic_finds_every_file_the_static_files_refer_to(tmp_path):
+    """The manifest storage follows each stylesheet's and script's references (source maps
+    included) and fails on one that is missing, so a vendored file must ship what it names."""
+    result = _manage(
+        "collectstatic",
+        "--noinput",
+        env={**PRODUCTION_ENV, "VAR_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert "vendor/trix/trix.umd.min.js" in manifest["paths"]
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest["paths"]
+
+
 def test_embedded_defaults_use_sqlite_under_var_and_a_serverless_broker(tmp_path):
     code = (
         "import json; from django.conf import settings; "
