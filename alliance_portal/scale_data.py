@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from actionplans import selectors as plan_selectors
@@ -208,6 +208,10 @@ class Generator:
                 self.alliance(number, alliance_sizes)
             if number % 50 == 0 or number == len(sizes):
                 self.log(f"{number} of {len(sizes)} alliances written")
+        # Bulk-loaded tables have no statistics until autovacuum comes by; without them the
+        # planner guesses, and the first measurements would be of its guesses.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return self.totals
 
     def alliance(self, number: int, sizes: Sizes) -> Alliance:

@@ -39,6 +39,15 @@ def measure(client: Client, url: str, runs: int = RUNS) -> tuple[int, float, int
     return len(queries), statistics.median(timings), response.status_code
 
 
+def machine_line() -> str:
+    """The machine, database and date a figure was measured on, for the record."""
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, "
+        f"{connection.vendor} database {connection.settings_dict['NAME']}"
+    )
+
+
 def report(name: str, count: int, seconds: float, status: int) -> None:
     print(f"{name:26} {status}  {count:3} queries  {seconds * 1000:8.1f} ms")
 

@@ -1,0 +1,203 @@
+"""Throughput and latency of the key pages under 20 concurrent users, next to a trivial view.
+
+gunicorn serves the portal with 2 workers and production settings (DEBUG off, collected static
+files) on loopback; wrk keeps 20 connections busy on one page at a time for a bounded time, and
+the same is done for a view that only passes the middleware. Each page is reported as
+requests/s, p50 and p95 latency, and its throughput as a ratio to the trivial view's.
+
+    DATABASE_URL=postgres://.../bench_10x .venv/bin/python bench/load_pages.py [--seconds 15]
+
+The database must hold `manage.py generate_scale_data`'s data; this script only adds sessions.
+Needs `make bench-deps` (gunicorn and wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from harness import machine_line
+
+# isort: split
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+import targets
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULT = re.compile(r"RESULT (.*)")
+TRIVIAL = targets.Page("trivial view", "/bench/trivial/", "")
+TARGET_RATIO, TARGET_P95_MS = 0.5, 150.0
+
+
+def session_cookie(email: str) -> str:
+    """A logged-in session for the account, as the login page would have made it."""
+    from alliances.models import User
+
+    user = User.objects.get(email=email)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def server_environment(port: int) -> dict[str, str]:
+    static_root = ROOT / "var" / "bench" / "static"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "load_settings",
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{BENCH}",
+        "DEBUG": "false",
+        # The sessions made here are signed with this process's key: the server needs the same.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(static_root),
+        "WHITENOISE_USE_FINDERS": "false",
+        "LOG_LEVEL": "WARNING",
+        "BENCH_PORT": str(port),
+    }
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    env = server_environment(port)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "alliance_portal.wsgi",
+            f"--workers={workers}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+            "--timeout=60",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{TRIVIAL.path}", timeout=2)  # noqa: S310
+            return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def check_status(url: str, cookie: str) -> None:
+    """Refuses to measure a page that does not answer 200 (a login redirect, an error)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+    try:
+        with urllib.request.build_opener(NoRedirects).open(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"{url} answered {status}, not 200: nothing measured")
+
+
+def load(url: str, cookie: str, *, seconds: int, connections: int) -> dict[str, float]:
+    """wrk's figures for one URL: a short warm-up, then the measured run."""
+    command = [
+        "wrk",
+        f"--connections={connections}",
+        "--threads=2",
+        f"--timeout={max(10, seconds)}s",
+        f"--script={BENCH / 'load_report.lua'}",
+        "--header",
+        f"Cookie: {cookie}",
+        url,
+    ]
+    subprocess.run([*command[:1], "--duration=3s", *command[1:]], capture_output=True, check=True)
+    output = subprocess.run(
+        [*command[:1], f"--duration={seconds}s", *command[1:]],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    figures = dict(pair.split("=") for pair in RESULT.search(output).group(1).split())
+    return {name: float(value) for name, value in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15, help="measured time per page")
+    parser.add_argument("--connections", type=int, default=20, help="concurrent users")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--port", type=int, default=8765)
+    arguments = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: run `make bench-deps`")
+
+    pages = targets.key_pages()
+    cookies = {email: session_cookie(email) for email in {page.email for page in pages}}
+    cookies[""] = next(iter(cookies.values()))
+    print(machine_line())
+    print(
+        f"gunicorn {arguments.workers} workers, wrk {arguments.connections} connections, "
+        f"{arguments.seconds} s per page"
+    )
+    server = start_server(arguments.port, arguments.workers)
+    try:
+        base = f"http://127.0.0.1:{arguments.port}"
+        results = []
+        for page in [TRIVIAL, *pages]:
+            cookie = cookies[page.email]
+            check_status(base + page.path, cookie)
+            figures = load(
+                base + page.path,
+                cookie,
+                seconds=arguments.seconds,
+                connections=arguments.connections,
+            )
+            results.append((page, figures))
+    finally:
+        stop_server(server)
+
+    floor = results[0][1]["requests"] / results[0][1]["seconds"]
+    print(f"{'page':24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6}  met")
+    for page, figures in results:
+        rate = figures["requests"] / figures["seconds"]
+        ratio = rate / floor
+        met = ratio >= TARGET_RATIO and figures["p95"] <= TARGET_P95_MS
+        errors = int(figures["errors"] + figures["non2xx"])
+        print(
+            f"{page.name:24} {rate:8.1f} {figures['p50']:8.1f} {figures['p95']:8.1f} "
+            f"{ratio:6.2f}  {'yes' if met else 'no'}" + (f"  ({errors} errors)" if errors else "")
+        )
+
+
+if __name__ == "__main__":
+    main()
