@@ -28,11 +28,10 @@ from pathlib import Path
 from harness import machine_line
 
 # isort: split
+import targets
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-
-import targets
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -95,7 +94,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{TRIVIAL.path}", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{TRIVIAL.path}", timeout=2)
             return server
         except OSError:
             time.sleep(0.3)
@@ -118,7 +117,7 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def check_status(url: str, cookie: str) -> None:
     """Refuses to measure a page that does not answer 200 (a login redirect, an error)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
     try:
         with urllib.request.build_opener(NoRedirects).open(request, timeout=30) as response:
             status = response.status

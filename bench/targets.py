@@ -40,13 +40,9 @@ def key_pages() -> list[Page]:
     alliance = large_alliance()
     if alliance is None:
         raise SystemExit("No alliance: run `manage.py generate_scale_data` first.")
-    people = {
-        role: email
-        for role, email in alliance.memberships.active()
-        .order_by("pk")
-        .values_list("role", "user__email")
-        .reverse()
-    }
+    # The first seat of each role, in the order the seats were taken.
+    seats = alliance.memberships.active().order_by("-pk").values_list("role", "user__email")
+    people = dict(seats)
     chair, secretary = people[Role.CHAIR], people[Role.SECRETARY]
     coordinator = people.get(Role.COORDINATOR, chair)
     meeting = alliance.meetings.order_by("-starts_at").first()
