@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -106,9 +107,41 @@ def _minutes_url(access, minutes: Minutes, item_id: int | None = None) -> str:
     return f"{url}#item-{item_id}" if item_id else url
 
 
+def _options(choices, selected: str = "") -> str:
+    """The <option>s of a select, as HTML rendered once.
+
+    Every item's "add a decided action" form lists the same members and organisations; written
+    out by the template for each item, the page's cost grew with items times people.
+    """
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, " selected" if str(pk) == selected else "", label) for pk, label in choices),
+    )
+
+
+def _responsible_options(access, data=None) -> dict[str, str]:
+    """The options of the responsible member and organisation selects, with the posted ones
+    selected again when a form comes back with errors."""
+    members, organisations = selectors.responsible_choices(access.alliance)
+    data = data or {}
+    member_labels = ((membership.pk, _member_label(membership)) for membership in members)
+    organisation_labels = ((organisation.pk, str(organisation)) for organisation in organisations)
+    return {
+        "member_options": _options(member_labels, data.get("responsible_member", "")),
+        "organisation_options": _options(
+            organisation_labels, data.get("responsible_organisation", "")
+        ),
+    }
+
+
+def _member_label(membership) -> str:
+    organisation = membership.organisation_name
+    return f"{membership.user} ({organisation})" if organisation else str(membership.user)
+
+
 def _page_context(access, minutes: Minutes, **extra) -> dict:
     context = selectors.minutes_context(minutes, with_comments=True)
-    members, organisations = selectors.responsible_choices(access.alliance)
     latest = selectors.revisions(minutes).first()
     editing = access.can(Capability.MANAGE_MEETINGS) and minutes.text_is_editable
     return {
@@ -116,8 +149,7 @@ def _page_context(access, minutes: Minutes, **extra) -> dict:
         "access": access,
         "latest_revision": latest,
         "editing": editing,
-        "members": list(members) if editing else [],
-        "organisations": list(organisations) if editing else [],
+        **(_responsible_options(access) if editing else {}),
         "editor_labels": EDITOR_LABELS,
         "previous_minutes": getattr(context["previous_meeting"], "minutes", None)
         if context["previous_meeting"]
@@ -354,7 +386,6 @@ def _action_form(access, data=None) -> DecidedActionForm:
 def _item_actions(request, access, item: MinutesItem, *, form=None, status=200):
     """The item's decided actions, swapped in place by htmx."""
     item = selectors.minutes_item_with_actions(item)
-    members, organisations = selectors.responsible_choices(access.alliance)
     return render(
         request,
         "meetings/_item_actions.html",
@@ -365,8 +396,7 @@ def _item_actions(request, access, item: MinutesItem, *, form=None, status=200):
             "meeting": item.minutes.meeting,
             "item": item,
             "editing": True,
-            "members": list(members),
-            "organisations": list(organisations),
+            **_responsible_options(access, form.data if form is not None else None),
             "action_form": form,
         },
         status=status,

@@ -812,6 +812,35 @@ def test_an_action_without_owner_or_date_shows_both_errors_and_adds_nothing(cast
     assert not Action.objects.exists()
 
 
+def test_a_refused_action_keeps_the_chosen_member_selected(cast):
+    minutes = _minutes_in(cast)
+    item = _item(minutes)
+    chosen = cast.membership(cast.member)
+
+    response = client_for(cast.secretary).post(
+        _url("decided_action_add", minutes.meeting, item.pk),
+        {"title": "Book the hall", "responsible_member": chosen.pk},
+        **HTMX,
+    )
+
+    assert response.status_code == 422
+    assert f'<option value="{chosen.pk}" selected>' in _page(response)
+    assert _page(response).count(" selected>") == 1
+
+
+def test_each_items_action_form_lists_every_member_with_names_escaped(cast):
+    minutes = _minutes_in(cast)
+    cast.member.first_name = "<script>alert(1)</script>"
+    cast.member.save()
+    member = cast.membership(cast.member)
+
+    page = _page(client_for(cast.secretary).get(_url("minutes", minutes.meeting)))
+
+    assert page.count(f'<option value="{member.pk}">') == minutes.items.count()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
 @pytest.mark.parametrize("who", ["other_alliance", "huge"])
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
 def test_an_action_for_someone_outside_the_alliance_is_refused(cast, who, htmx):
