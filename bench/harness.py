@@ -52,18 +52,22 @@ def report(name: str, count: int, seconds: float, status: int) -> None:
     print(f"{name:26} {status}  {count:3} queries  {seconds * 1000:8.1f} ms")
 
 
-def run_rolled_back(body: Callable[[], None]) -> None:
-    """Runs body in a transaction that is always rolled back, so it leaves nothing behind."""
-    print(f"database: {connection.vendor}")
-    # The test client speaks plain HTTP, and nothing has run collectstatic: as in the tests.
-    with override_settings(
+def test_client_settings() -> override_settings:
+    """The test client speaks plain HTTP, and nothing has run collectstatic: as in the tests."""
+    return override_settings(
         ALLOWED_HOSTS=["testserver"],
         SECURE_SSL_REDIRECT=False,
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
-    ):
+    )
+
+
+def run_rolled_back(body: Callable[[], None]) -> None:
+    """Runs body in a transaction that is always rolled back, so it leaves nothing behind."""
+    print(f"database: {connection.vendor}")
+    with test_client_settings():
         try:
             with transaction.atomic():
                 body()

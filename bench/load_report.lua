@@ -1,4 +1,20 @@
 -- Prints what load_pages.py reads: requests, seconds, latency percentiles (ms) and errors.
+-- With a think time in milliseconds after `--`, each connection is a person who waits a random
+-- 0.5 to 1.5 times that between a page and their next click; without one, it asks at once.
+local think_ms = 0
+
+init = function(args)
+  think_ms = tonumber(args[1] or "0")
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
+end
+
+delay = function()
+  if think_ms <= 0 then
+    return 0
+  end
+  return math.floor(think_ms * (0.5 + math.random()))
+end
+
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout
