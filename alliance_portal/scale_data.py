@@ -466,6 +466,13 @@ class Generator:
         Written after the plan, so that the hash covers the actions decided in each meeting.
         """
         approve = {record.pk: chair for record, chair in self._minutes_to_approve}
+        # Read back, as the portal reads them: times come from the database in UTC, and the
+        # hash covers their ISO text.
+        self._minutes = list(
+            MeetingMinutes.objects.filter(pk__in=[record.pk for record in self._minutes])
+            .select_related("meeting__alliance", "meeting__created_by")
+            .order_by("pk")
+        )
         revisions = []
         for record in self._minutes:
             content = meeting_selectors.minutes_content(record)
