@@ -39,7 +39,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -48,6 +48,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
@@ -145,11 +146,38 @@ def _load_signer(path: str, modified: int, password: str) -> signers.SimpleSigne
     # where a clear configuration error is what helps.
     try:
         data = Path(path).read_bytes()
-        return signers.SimpleSigner.load_pkcs12_data(
+        loaded = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=[], passphrase=password.encode()
         )
     except (OSError, ValueError) as exc:
         raise _unreadable_certificate(Path(path)) from exc
+    return _ParsedKeySigner(
+        signing_key=loaded.signing_key,
+        signing_cert=loaded.signing_cert,
+        cert_registry=loaded.cert_registry,
+        signature_mechanism=loaded.signature_mechanism,
+    )
+
+
+class _ParsedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key again for every signature, twice a seal
+    (the size estimate, then the signature), and checking an RSA key as it is parsed costs far
+    more than signing: an archive of many signed agreements spent most of its sealing there.
+    This one parses the key once and signs RSA PKCS#1 v1.5 (the portal's own key) with it."""
+
+    @functools.cached_property
+    def _private_key(self):
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        if mechanism.signature_algo != "rsassa_pkcs1v15" or not isinstance(
+            self._private_key, rsa.RSAPrivateKey
+        ):
+            return super().sign_raw(data, digest_algorithm)
+        return self._private_key.sign(
+            data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm)
+        )
 
 
 def _unreadable_certificate(path: Path) -> ImproperlyConfigured:
