@@ -15,6 +15,12 @@ from alliance_portal.permissions import ROLE_CAPABILITIES, Capability, Role
 
 from .models import Alliance, Invitation, Membership
 
+# Templates ask for the capabilities in every row of a long table: each role's set is made once.
+_CAPABILITY_NAMES = {
+    role: frozenset(str(cap) for cap in capabilities)
+    for role, capabilities in ROLE_CAPABILITIES.items()
+}
+
 
 @dataclass(frozen=True)
 class AllianceAccess:
@@ -29,7 +35,7 @@ class AllianceAccess:
 
     @property
     def caps(self) -> frozenset[str]:
-        return frozenset(str(cap) for cap in ROLE_CAPABILITIES.get(self.role, ()))
+        return _CAPABILITY_NAMES.get(self.role, frozenset())
 
     def can(self, capability: Capability) -> bool:
         return capability in self.caps
