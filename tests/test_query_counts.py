@@ -27,7 +27,6 @@ from .agreements.conftest import FACTS, publish, sign_as, start_agreement
 from .conftest import client_for
 from .factories import (
     MEETING_START,
-    AllianceFactory,
     ContactFactory,
     GapFactory,
     InvitationFactory,
@@ -40,7 +39,7 @@ from .factories import (
     make_minutes,
     make_plan,
 )
-from .reports.conftest import furnish, pdf_text
+from .reports.conftest import alliance_of_size, pdf_text
 
 SMALL, LARGE = 3, 30
 # The report is a PDF of every section; fewer rows keep it quick to print.
@@ -379,21 +378,9 @@ def test_agreement_board_queries_do_not_grow_with_signatures(cast, django_assert
 
 
 def reporting_alliance(size: int):
-    """A new alliance with `size` of everything the report lists (see `furnish`), and its
-    coordinator."""
-    alliance = AllianceFactory()
-    people = {
-        role: MembershipFactory(alliance=alliance, role=role).user
-        for role in (Role.CHAIR, Role.SECRETARY, Role.COORDINATOR)
-    }
-    furnish(
-        alliance,
-        chair=people[Role.CHAIR],
-        secretary=people[Role.SECRETARY],
-        coordinator=people[Role.COORDINATOR],
-        size=size,
-    )
-    return alliance, people[Role.COORDINATOR]
+    """A new alliance with `size` of everything the report lists, and its coordinator."""
+    alliance = alliance_of_size(size)
+    return alliance, alliance.memberships.get(role=Role.COORDINATOR).user
 
 
 @pytest.mark.parametrize("name", ["reports:index", "reports:report_pdf"])

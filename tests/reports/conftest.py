@@ -27,6 +27,7 @@ from meetings.models import Meeting, Participant
 
 from ..factories import (
     TEST_PASSWORD,
+    AllianceFactory,
     MembershipFactory,
     OrganisationFactory,
     StakeholderFactory,
@@ -222,3 +223,21 @@ def ready_export(alliance: Alliance, actor: User, archive_dir, *, content: bytes
     export.size = len(content)
     export.save()
     return export
+
+
+def alliance_of_size(size: int) -> Alliance:
+    """A new alliance with a chair, a secretary, a coordinator and `size` of everything the
+    report lists."""
+    alliance = AllianceFactory()
+    people = {
+        role: MembershipFactory(alliance=alliance, role=role).user
+        for role in (Role.CHAIR, Role.SECRETARY, Role.COORDINATOR)
+    }
+    furnish(
+        alliance,
+        chair=people[Role.CHAIR],
+        secretary=people[Role.SECRETARY],
+        coordinator=people[Role.COORDINATOR],
+        size=size,
+    )
+    return alliance

@@ -30,8 +30,8 @@ from meetings.models import Meeting, Participant
 from meetings.selectors import local_time
 
 from ..conftest import client_for
-from ..factories import AllianceFactory, MembershipFactory, UserFactory, make_meeting
-from .conftest import furnish, held_meeting, pdf_pages, pdf_text
+from ..factories import MembershipFactory, UserFactory, make_meeting
+from .conftest import alliance_of_size, held_meeting, pdf_pages, pdf_text
 
 # A4 in PostScript points, as WeasyPrint writes it.
 A4 = (595, 842)
@@ -387,22 +387,6 @@ def test_anonymous_visitors_are_sent_to_log_in(cast):
 
 
 # Queries ---------------------------------------------------------------------------------------
-
-
-def alliance_of_size(size: int) -> Alliance:
-    alliance = AllianceFactory()
-    people = {
-        role: MembershipFactory(alliance=alliance, role=role).user
-        for role in (Role.CHAIR, Role.SECRETARY, Role.COORDINATOR)
-    }
-    furnish(
-        alliance,
-        chair=people[Role.CHAIR],
-        secretary=people[Role.SECRETARY],
-        coordinator=people[Role.COORDINATOR],
-        size=size,
-    )
-    return alliance
 
 
 def test_report_queries_do_not_grow_with_the_alliance(db):
