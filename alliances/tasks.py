@@ -54,7 +54,9 @@ def dispatch_reminders() -> dict:
     return {"created": run.created, "dropped": run.dropped, "queued": run.queued}
 
 
-@shared_task(bind=True, name="reminders.send", acks_late=True, max_retries=None)
+# The delivery's row records what happened; a result in Redis for each of thousands of mails
+# would be one more write per task that nobody reads.
+@shared_task(bind=True, name="reminders.send", acks_late=True, max_retries=None, ignore_result=True)
 def send_reminder(self, delivery_id: int) -> str:
     """Sends one reminder delivery; safe to run twice (the row says whether it went)."""
     from .reminders.services import DeliveryRetry, delivery_send

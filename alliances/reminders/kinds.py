@@ -184,8 +184,8 @@ def _sustainability_still_needed(plan, delivery: Delivery) -> str | None:
 
 
 def _meeting_context(meeting, delivery: Delivery) -> dict:
-    from meetings import selectors
     from meetings.models import Participant
+    from meetings.selectors import agenda_with_times, local_time
 
     participant = Participant.objects.filter(meeting=meeting, user_id=delivery.recipient_id).first()
     answer_url = (
@@ -193,14 +193,20 @@ def _meeting_context(meeting, delivery: Delivery) -> dict:
         if participant
         else ""
     )
+    # What the mail shows, not the agenda page's whole context: that also reads the previous
+    # and the next meeting, two queries for each of thousands of mails that show neither.
+    local_start = local_time(meeting.alliance, meeting.starts_at)
     # Calendar days in the alliance's zone, so the mail says "today" or "tomorrow" as people do.
-    context = selectors.agenda_context(meeting)
-    today = timezone.now().astimezone(context["local_start"].tzinfo).date()
+    today = timezone.now().astimezone(local_start.tzinfo).date()
     return {
-        **context,
+        "meeting": meeting,
+        "alliance": meeting.alliance,
+        "local_start": local_start,
+        "local_end": local_time(meeting.alliance, meeting.ends_at),
+        "agenda": agenda_with_times(meeting),
         "participant": participant,
         "answer_url": answer_url,
-        "days_left": max((context["local_start"].date() - today).days, 0),
+        "days_left": max((local_start.date() - today).days, 0),
     }
 
 

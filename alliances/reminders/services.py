@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from alliance_portal.audit import audit_record
@@ -23,7 +24,7 @@ from alliance_portal.queue import enqueue
 from alliance_portal.services import assign_fields
 
 from ..models import Alliance, Membership, User
-from .emails import reminder_message
+from .emails import reminder_message, send_on_kept_connection
 from .kinds import EVENT_KINDS, SPECS
 from .models import Delivery, ReminderKind, ReminderOptOut, ReminderRun, ReminderSettings
 from .schedule import FINDERS, Due, ScheduleContext, schedule_context
@@ -253,18 +254,38 @@ def reminders_drop(*, kinds: Iterable[str], object_id: int, reason: str) -> int:
 # Sending one delivery --------------------------------------------------------------------------
 
 
+def _locked_pending(delivery_id: int) -> Delivery | None:
+    """The pending delivery, locked, with what deciding to send it needs read in the same query:
+    the alliance's settings, the recipient, whether they switched the kind off and whether they
+    still hold a seat. None when it is not pending or another worker holds it."""
+    opted_out = ReminderOptOut.objects.filter(user=OuterRef("recipient_id"), kind=OuterRef("kind"))
+    seat = Membership.objects.active().filter(
+        alliance_id=OuterRef("alliance_id"), user=OuterRef("recipient_id")
+    )
+    return (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient", "alliance__reminder_settings")
+        .annotate(opted_out=Exists(opted_out), has_seat=Exists(seat))
+        .filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        .first()
+    )
+
+
 def _reason_to_drop(delivery: Delivery, obj) -> str | None:
+    """Precondition: `delivery` comes from _locked_pending."""
     spec = SPECS[delivery.kind]
     if obj is None or delivery.alliance.status == Alliance.Status.CLOSED:
         return Reason.NO_LONGER_DUE
-    settings_row = ReminderSettings.objects.filter(alliance_id=delivery.alliance_id).first()
+    try:
+        settings_row = delivery.alliance.reminder_settings
+    except ReminderSettings.DoesNotExist:
+        settings_row = None
     if settings_row is not None and not settings_row.is_on(delivery.kind):
         return Reason.SWITCHED_OFF
     recipient = delivery.recipient
-    if not spec.mandatory and recipient.reminder_opt_outs.filter(kind=delivery.kind).exists():
+    if not spec.mandatory and delivery.opted_out:
         return Reason.OPTED_OUT
-    seat = Membership.objects.active().filter(alliance_id=delivery.alliance_id, user=recipient)
-    if not recipient.is_active or not seat.exists():
+    if not recipient.is_active or not delivery.has_seat:
         return Reason.NOT_A_MEMBER
     if not recipient.email:
         return Reason.NO_ADDRESS
@@ -272,12 +293,7 @@ def _reason_to_drop(delivery: Delivery, obj) -> str | None:
 
 
 def _send_locked(delivery_id: int) -> str:
-    delivery = (
-        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient", "alliance")
-        .filter(pk=delivery_id, status=Delivery.Status.PENDING)
-        .first()
-    )
+    delivery = _locked_pending(delivery_id)
     if delivery is None:
         return Outcome.SKIPPED
     obj = SPECS[delivery.kind].load(delivery.object_id)
@@ -286,7 +302,8 @@ def _send_locked(delivery_id: int) -> str:
         delivery.drop(reason)
         delivery.save(update_fields=["status", "drop_reason", "updated_at"])
         return Outcome.DROPPED
-    reminder_message(delivery=delivery, obj=obj, spec=SPECS[delivery.kind]).send()
+    message = reminder_message(delivery=delivery, obj=obj, spec=SPECS[delivery.kind])
+    send_on_kept_connection(message)
     delivery.mark_sent()
     delivery.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
     return Outcome.SENT
