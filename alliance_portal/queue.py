@@ -15,10 +15,14 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task, *args) -> bool:
-    """Queues task(*args); False, and a warning in the log, when the broker cannot be reached."""
+def enqueue(task, *args, countdown: int | None = None) -> bool:
+    """Queues task(*args), to run after `countdown` seconds if given; False, and a warning in
+    the log, when the broker cannot be reached."""
     try:
-        task.delay(*args)
+        if countdown is None:
+            task.delay(*args)
+        else:
+            task.apply_async(args=args, countdown=countdown)
     except (OperationalError, ConnectionError) as exc:
         logger.warning("Could not queue %s%r: %s", task.name, args, exc)
         return False

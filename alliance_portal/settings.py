@@ -252,6 +252,9 @@ REMINDER_HORIZON_DAYS = env_int("REMINDER_HORIZON_DAYS", 14)
 # message was lost); sending is guarded by the delivery's row, so a second copy sends nothing.
 REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 900)
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 1000)
+# Deliveries one worker task sends in a row (each still locked, sent and marked on its own):
+# a task per mail cost a worker about as much as the mail itself.
+REMINDER_DELIVERIES_PER_TASK = max(1, env_int("REMINDER_DELIVERIES_PER_TASK", 20))
 # A failed send is tried again after 1, 2, 4, 8... minutes; after the last attempt it is failed
 # and shown to the alliance's coordinators.
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)

@@ -67,6 +67,15 @@ def send_reminder(self, delivery_id: int) -> str:
         raise self.retry(countdown=retry.countdown) from retry
 
 
+@shared_task(name="reminders.send_batch", acks_late=True, ignore_result=True)
+def send_reminder_batch(delivery_ids: list[int]) -> dict:
+    """Sends a few deliveries in a row, each on its own; safe to run twice (a worker killed
+    halfway leaves the rest pending, and the batch comes back without sending any twice)."""
+    from .reminders.services import deliveries_send
+
+    return deliveries_send(delivery_ids=delivery_ids)
+
+
 @shared_task(name="archives.build", acks_late=True)
 def build_archive(export_id: int) -> str:
     """Builds one archive export; safe to run twice (a finished export is left alone)."""

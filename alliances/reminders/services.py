@@ -9,7 +9,7 @@ scheduler queues it again once its lease has run out.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -47,6 +47,7 @@ class DeliveryRetry(Exception):
 
 
 class Outcome:
+    RETRYING = "retrying"
     SENT = "sent"
     DROPPED = "dropped"
     FAILED = "failed"
@@ -174,14 +175,16 @@ def deliveries_claim_due(*, now: datetime, limit: int | None = None) -> list[int
 
 
 def deliveries_queue(ids: list[int]) -> int:
-    """Hands the deliveries to the workers. When the broker is down, those not queued are marked
-    unqueued again, so the next run tries them first."""
-    from ..tasks import send_reminder
+    """Hands the deliveries to the workers, REMINDER_DELIVERIES_PER_TASK to a task. When the
+    broker is down, those not queued are marked unqueued again, so the next run tries them
+    first. Returns how many were queued."""
+    from ..tasks import send_reminder_batch
 
-    for position, delivery_id in enumerate(ids):
-        if not enqueue(send_reminder, delivery_id):
-            Delivery.objects.filter(pk__in=ids[position:]).pending().update(enqueued_at=None)
-            return position
+    size = settings.REMINDER_DELIVERIES_PER_TASK
+    for start in range(0, len(ids), size):
+        if not enqueue(send_reminder_batch, ids[start : start + size]):
+            Delivery.objects.filter(pk__in=ids[start:]).pending().update(enqueued_at=None)
+            return start
     return len(ids)
 
 
@@ -323,6 +326,22 @@ def delivery_send(*, delivery_id: int) -> str:
     if countdown is not None:
         raise DeliveryRetry(countdown)
     return outcome
+
+
+def deliveries_send(*, delivery_ids: list[int]) -> dict[str, int]:
+    """Sends each delivery on its own, as delivery_send does. One that is to be tried again is
+    queued alone with its backoff, so the others neither wait for it nor go twice."""
+    from ..tasks import send_reminder
+
+    outcomes: Counter[str] = Counter()
+    for delivery_id in delivery_ids:
+        try:
+            outcomes[delivery_send(delivery_id=delivery_id)] += 1
+        except DeliveryRetry as retry:
+            # Should the broker be down, the row stays pending and its lease brings it back.
+            enqueue(send_reminder, delivery_id, countdown=retry.countdown)
+            outcomes[Outcome.RETRYING] += 1
+    return dict(outcomes)
 
 
 def _backoff_seconds(attempts: int) -> int:

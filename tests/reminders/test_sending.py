@@ -36,7 +36,7 @@ from alliances.reminders.models import Delivery, ReminderKind, ReminderOptOut, R
 from alliances.reminders.schedule import utc_stamp
 from alliances.reminders.services import DeliveryRetry
 from alliances.reminders.tokens import read_stop_token
-from alliances.tasks import dispatch_reminders, send_reminder
+from alliances.tasks import dispatch_reminders, send_reminder, send_reminder_batch
 from meetings import services as meeting_services
 from meetings import tasks as meeting_tasks
 from meetings.calendar import meeting_uid
@@ -934,7 +934,7 @@ def test_only_a_failed_delivery_can_be_retried(cast, meeting):
 
 
 class Broker:
-    """Stands in for send_reminder.delay: refuses while down, else runs the real one."""
+    """Stands in for a task's delay: refuses while down, else runs the real one."""
 
     def __init__(self, task, *, works_for: int = 0):
         self.real = task.delay
@@ -950,8 +950,9 @@ class Broker:
 
 @pytest.fixture
 def broker(monkeypatch):
-    fake = Broker(send_reminder)
-    monkeypatch.setattr(send_reminder, "delay", fake)
+    """The broker the scheduler queues its batches on."""
+    fake = Broker(send_reminder_batch)
+    monkeypatch.setattr(send_reminder_batch, "delay", fake)
     return fake
 
 
@@ -983,6 +984,7 @@ def test_a_dispatch_with_the_broker_down_keeps_the_rows_and_the_next_one_sends_t
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in _cast_users(cast))
 
 
+@override_settings(REMINDER_DELIVERIES_PER_TASK=1)
 def test_a_broker_lost_halfway_leaves_the_rest_for_the_next_run(cast, meeting, broker):
     broker.works_for = 2
 
@@ -995,6 +997,49 @@ def test_a_broker_lost_halfway_leaves_the_rest_for_the_next_run(cast, meeting, b
     assert left.count() == 3
     assert set(left.values_list("enqueued_at", flat=True)) == {None}
     assert len(mail.outbox) == 2
+
+
+@override_settings(REMINDER_DELIVERIES_PER_TASK=2)
+def test_deliveries_go_to_the_workers_in_batches_and_a_lost_broker_keeps_whole_batches(
+    cast, meeting, broker
+):
+    broker.works_for = 2
+
+    run = services.reminders_dispatch(now=NOW)
+
+    due = _upcoming_due(meeting)
+    assert run.queued == 4
+    assert due.filter(status=Delivery.Status.SENT).count() == 4
+    [left] = due.filter(status=Delivery.Status.PENDING)
+    assert left.enqueued_at is None
+    assert len(mail.outbox) == 4
+
+
+@override_settings(REMINDER_DELIVERIES_PER_TASK=5)
+def test_a_delivery_that_fails_in_a_batch_is_tried_again_alone(cast, meeting, monkeypatch):
+    real_send = services.delivery_send
+    fails = {}
+
+    def send_failing_once(*, delivery_id):
+        if not fails:
+            fails[delivery_id] = True
+            raise DeliveryRetry(60)
+        return real_send(delivery_id=delivery_id)
+
+    monkeypatch.setattr(services, "delivery_send", send_failing_once)
+    retried = []
+    monkeypatch.setattr(
+        send_reminder, "apply_async", lambda args, countdown: retried.append((args, countdown))
+    )
+
+    services.reminders_dispatch(now=NOW)
+
+    due = _upcoming_due(meeting)
+    [failed_id] = fails
+    assert retried == [((failed_id,), 60)]
+    assert due.filter(status=Delivery.Status.SENT).count() == 4
+    assert due.get(status=Delivery.Status.PENDING).pk == failed_id
+    assert len(mail.outbox) == 4
 
 
 def test_the_beat_task_reports_nothing_queued_while_the_broker_is_down(cast, meeting, broker):
