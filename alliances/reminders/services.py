@@ -306,9 +306,13 @@ def _send_locked(delivery_id: int) -> str:
         delivery.save(update_fields=["status", "drop_reason", "updated_at"])
         return Outcome.DROPPED
     message = reminder_message(delivery=delivery, obj=obj, spec=SPECS[delivery.kind])
-    send_on_kept_connection(message)
+    # Marked sent before the mail goes, in the same transaction: a failed send rolls it back,
+    # and a worker killed after the mail server took the mail loses only the commit, not an
+    # update and the commit. That moment is the one where a mail can still go twice; the
+    # copy carries the same Message-ID.
     delivery.mark_sent()
     delivery.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
+    send_on_kept_connection(message)
     return Outcome.SENT
 
 
