@@ -7,7 +7,8 @@ twice for a bounded time:
   p95, and the throughput as a ratio to the trivial view's, are what the server can do at most;
   its latency is mostly time spent queueing for one of the 2 workers (about 20 / throughput).
 - 20 people: 20 connections that each wait a think time (1 s on average) between pages, as
-  people who read what they opened do. Its p50 and p95 are what those people wait.
+  people who read what they opened do. Its p50 and p95 are what those people wait. The server
+  keeps their connections alive between clicks, as it does for browsers.
 
     DATABASE_URL=postgres://.../bench_10x .venv/bin/python bench/load_pages.py [--seconds 15]
 
@@ -75,7 +76,7 @@ def server_environment(port: int) -> dict[str, str]:
     }
 
 
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, threads: int, keep_alive: int) -> subprocess.Popen:
     env = server_environment(port)
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
@@ -87,13 +88,9 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
             str(Path(sys.executable).with_name("gunicorn")),
             "alliance_portal.wsgi",
             f"--workers={workers}",
-            # Threads let an idle connection (a person reading) wait without holding a worker,
-            # as a buffering proxy would in front of sync workers. No keep-alive: a kept
-            # connection stays with the worker that accepted it, and wrk's 20 connections,
-            # opened at once, went nearly all to one worker while the other idled.
             "--worker-class=gthread",
             f"--threads={threads}",
-            "--keep-alive=0",
+            f"--keep-alive={keep_alive}",
             f"--bind=127.0.0.1:{port}",
             "--log-level=warning",
             "--timeout=60",
@@ -159,12 +156,17 @@ def wrk(url: str, cookie: str, *, seconds: int, connections: int, think_ms: int 
 
 
 def load(url: str, cookie: str, *, seconds: int, connections: int, think_ms: int) -> dict:
-    """A warm-up, the saturated run and the run with think time."""
-    wrk(url, cookie, seconds=3, connections=connections)
-    return {
-        "saturated": wrk(url, cookie, seconds=seconds, connections=connections),
-        "people": wrk(url, cookie, seconds=seconds, connections=connections, think_ms=think_ms),
-    }
+    """A warm-up, then the saturated run, or the run with think time if one is given."""
+    wrk(url, cookie, seconds=3, connections=connections, think_ms=think_ms)
+    return wrk(url, cookie, seconds=seconds, connections=connections, think_ms=think_ms)
+
+
+# How the server keeps connections for each run. Saturated: none kept, since a kept connection
+# stays with the worker that accepted it and wrk's 20, opened at once, went nearly all to one
+# worker while the other idled. People: kept between clicks, as browsers do; gthread parks an
+# idle kept connection without holding a thread, where a new connection that waits for its
+# first request holds one.
+RUNS = {"saturated": (0, 0), "people": (None, 5)}  # name: (think time, keep-alive seconds)
 
 
 def main() -> None:
@@ -187,25 +189,23 @@ def main() -> None:
         f"gunicorn {arguments.workers} workers of {arguments.threads} threads, "
         f"wrk {arguments.connections} connections, {arguments.seconds} s per page"
     )
-    server = start_server(arguments.port, arguments.workers, arguments.threads)
-    try:
-        base = f"http://127.0.0.1:{arguments.port}"
-        results = []
-        for page in [TRIVIAL, *pages]:
-            cookie = cookies[page.email]
-            check_status(base + page.path, cookie)
-            figures = load(
-                base + page.path,
-                cookie,
-                seconds=arguments.seconds,
-                connections=arguments.connections,
-                think_ms=arguments.think_ms,
-            )
-            results.append((page, figures))
-    finally:
-        stop_server(server)
-
-    print_results(results)
+    base = f"http://127.0.0.1:{arguments.port}"
+    results = {page: {} for page in [TRIVIAL, *pages]}
+    for run, (think_ms, keep_alive) in RUNS.items():
+        server = start_server(arguments.port, arguments.workers, arguments.threads, keep_alive)
+        try:
+            for page in results:
+                check_status(base + page.path, cookies[page.email])
+                results[page][run] = load(
+                    base + page.path,
+                    cookies[page.email],
+                    seconds=arguments.seconds,
+                    connections=arguments.connections,
+                    think_ms=arguments.think_ms if think_ms is None else think_ms,
+                )
+        finally:
+            stop_server(server)
+    print_results(list(results.items()))
 
 
 def print_results(results) -> None:
