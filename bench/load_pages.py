@@ -1,11 +1,12 @@
 """Throughput and latency of the key pages under 20 concurrent users, next to a trivial view.
 
-gunicorn serves the portal with 2 workers and production settings (DEBUG off, collected static
-files) on loopback. For each page, and for a view that only passes the middleware, wrk runs
-twice for a bounded time:
-- saturated: 20 connections that ask again the moment an answer arrives. Its requests/s, p50 and
-  p95, and the throughput as a ratio to the trivial view's, are what the server can do at most;
-  its latency is mostly time spent queueing for one of the 2 workers (about 20 / throughput).
+gunicorn serves the portal with 2 gthread workers and production settings (DEBUG off, collected
+static files) on loopback. For each page, and for a view that only passes the middleware, wrk
+runs twice for a bounded time:
+- saturated: 20 connections that ask again the moment an answer arrives, on a server that keeps
+  no connection alive. Its requests/s, p50 and p95, and the throughput as a ratio to the trivial
+  view's, are what the server can do at most; its latency is mostly time spent queueing for one
+  of the 2 workers (about 20 / throughput).
 - 20 people: 20 connections that each wait a think time (1 s on average) between pages, as
   people who read what they opened do. Its p50 and p95 are what those people wait. The server
   keeps their connections alive between clicks, as it does for browsers.
