@@ -1,21 +1,9 @@
-"""Realistic data at scale for the benchmarks: many alliances, each with its register, meetings,
-minutes, plan and agreement, written with bulk inserts and reproducible from a seed.
-
-At scale 1 there are 100 alliances, 5,000 organisations, 10,000 contacts, 1,000 meetings (15
-agenda items and minutes each), 5,000 actions with progress history and 2,000 signatures; scale
-10 is ten times that. The first alliance, the large one, grows with the scale too (20 members,
-25 stakeholders, 5 meetings and 20 actions per unit of scale), so that the benchmarks can compare
-the same pages over ten times the rows. The others share the rest evenly.
-
-Only the text is reproducible from the seed: dates are counted back from the day it runs, so
-that meetings are held and actions due as on a real portal.
-"""
+"""Writes the benchmark data, alliance by alliance, with bulk inserts."""
 
 from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -47,120 +35,35 @@ from meetings.models import (
 )
 from meetings.models import Minutes as MeetingMinutes
 from stakeholders.models import (
-    Category,
     Contact,
     EngagementStatus,
     Level,
     Organisation,
-    Sector,
     Stakeholder,
+)
+
+from .sizes import (
+    AGENDA_ITEMS,
+    CONTACTS_PER_ORGANISATION,
+    GOALS,
+    PROGRESS_UPDATES,
+    Sizes,
+    Totals,
+    plan_sizes,
+)
+from .vocabulary import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    MUNICIPALITIES,
+    ORGANISATION_KINDS,
+    USER_AGENT,
+    WORDS,
 )
 
 # Every generated account logs in with this password; the data is for benchmarks only.
 PASSWORD = "bench-alliance-2026"  # noqa: S105
 EMAIL_DOMAIN = "bench.alliance.example"
 LARGE_ALLIANCE_PREFIX = "Alliance 0001"
-
-
-def _names(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-# Per unit of scale: the totals the issue of record asks for at scale 10 are ten times these.
-BASE = {
-    "alliances": 100,
-    "organisations": 5_000,
-    "meetings": 1_000,
-    "actions": 5_000,
-    "signatures": 2_000,
-}
-# The large alliance, per unit of scale.
-LARGE = {"members": 20, "stakeholders": 25, "meetings": 5, "actions": 20}
-CONTACTS_PER_ORGANISATION = 2
-AGENDA_ITEMS = 15
-PROGRESS_UPDATES = 3
-GOALS = 5
-
-MUNICIPALITIES = _names(
-    "Växjö Alvesta Ljungby Älmhult Markaryd Tingsryd Lessebo Uppvidinge Kalmar Nybro Emmaboda "
-    "Torsås Mörbylånga Borgholm Västervik Vimmerby Hultsfred Oskarshamn Mönsterås Högsby "
-    "Karlskrona Ronneby Karlshamn Sölvesborg Olofström Jönköping Värnamo Gislaved Gnosjö Vaggeryd"
-)
-FIRST_NAMES = _names(
-    "Anna Erik Fatima Johan Leila Maria Omar Sara Daniel Karin Ahmed Elin Hassan Ingrid Jonas "
-    "Amina Lars Nour Peter Sofia Yusuf Åsa Björn Zeynep Mikael Hodan Oskar Ewa Ali Linnéa"
-)
-LAST_NAMES = _names(
-    "Lindqvist Sandberg Haddad Berg Ahmadi Nilsson Yusuf Ek Holm Åberg Karlsson Warsame Johansson "
-    "Olsson Persson Hussein Svensson Gustafsson Pettersson Jönsson Mohamed Andersson Larsson"
-)
-ORGANISATION_KINDS = (
-    ("Integration Unit", Category.PUBLIC_AUTHORITY, Sector.PUBLIC),
-    ("Social Services", Category.SOCIAL_WORK, Sector.PUBLIC),
-    ("Adult Education Centre", Category.EDUCATION, Sector.PUBLIC),
-    ("Neighbours Association", Category.MIGRANT_ORGANISATION, Sector.NON_PROFIT),
-    ("Study Association", Category.EDUCATION, Sector.NON_PROFIT),
-    ("Sports Federation", Category.CULTURE_SPORTS, Sector.NON_PROFIT),
-    ("Volunteer Centre", Category.VOLUNTEER_CENTRE, Sector.NON_PROFIT),
-    ("Parish", Category.FAITH, Sector.NON_PROFIT),
-    ("Employment Office", Category.INTEGRATION, Sector.PUBLIC),
-    ("Business Network", Category.BUSINESS, Sector.BUSINESS),
-    ("Women's Network", Category.NGO, Sector.NON_PROFIT),
-)
-WORDS = _names(
-    "mediation dialogue newcomers housing school parents language training employment health "
-    "youth trust neighbourhood volunteers mentors interpreters outreach workshop survey "
-    "municipality region partners funding evaluation meeting-place culture sports library "
-    "guidance rights information community network families"
-)
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36"
-
-
-@dataclass
-class Sizes:
-    """How much of everything one alliance gets."""
-
-    members: int
-    stakeholders: int
-    meetings: int
-    actions: int
-
-
-@dataclass
-class Totals:
-    alliances: int = 0
-    users: int = 0
-    organisations: int = 0
-    contacts: int = 0
-    stakeholders: int = 0
-    meetings: int = 0
-    agenda_items: int = 0
-    minutes: int = 0
-    participants: int = 0
-    actions: int = 0
-    progress_updates: int = 0
-    signatures: int = 0
-
-
-def plan_sizes(scale: float) -> list[Sizes]:
-    """Each alliance's sizes: the large one first, then the rest of the totals evenly."""
-    alliances = max(2, round(BASE["alliances"] * scale))
-    large = Sizes(**{name: max(1, round(per_unit * scale)) for name, per_unit in LARGE.items()})
-    large.members = max(large.members, 4)
-    others = alliances - 1
-
-    def share(total_per_unit: int, taken: int) -> list[int]:
-        rest = max(0, round(total_per_unit * scale) - taken)
-        return [rest // others + (1 if n < rest % others else 0) for n in range(others)]
-
-    members = share(BASE["signatures"], large.members)
-    stakeholders = share(BASE["organisations"], large.stakeholders)
-    meetings = share(BASE["meetings"], large.meetings)
-    actions = share(BASE["actions"], large.actions)
-    return [large] + [
-        Sizes(max(4, m), max(1, s), max(1, g), max(1, a))
-        for m, s, g, a in zip(members, stakeholders, meetings, actions, strict=True)
-    ]
 
 
 class Generator:
