@@ -26,49 +26,14 @@ ALLIANCES, MEMBERS, ACTIONS = 50, 12, 30
 
 
 def build_alliance(number: int) -> None:
-    from actionplans import services as plan_services
-    from alliance_portal.permissions import Role
-    from alliances.agreements import services as agreement_services
-    from meetings import services as meeting_services
-    from tests.factories import (
-        AllianceFactory,
-        MembershipFactory,
-        make_action,
-        make_goal,
-        make_meeting,
-        make_plan,
-    )
+    from reminder_data import reminder_alliance
 
-    alliance = AllianceFactory(name=f"Benchmark alliance {number}")
-    MembershipFactory(alliance=alliance, role=Role.CHAIR)
-    coordinator = MembershipFactory(alliance=alliance, role=Role.COORDINATOR).user
-    secretary = MembershipFactory(alliance=alliance, role=Role.SECRETARY).user
-    members = [MembershipFactory(alliance=alliance) for _ in range(MEMBERS - 3)]
-    now = timezone.now()
-    for days in (5, 20):
-        make_meeting(alliance, secretary, starts_at=now + timedelta(days=days))
-    held = make_meeting(alliance, secretary, starts_at=now - timedelta(days=5))
-    meeting_services.meeting_mark_held(meeting=held, actor=secretary)
-    plan = make_plan(alliance, coordinator)
-    goal = make_goal(plan, coordinator)
-    today = timezone.localdate()
-    for index in range(ACTIONS):
-        due = today + timedelta(days=(2, -10, 60)[index % 3])
-        make_action(
-            plan,
-            coordinator,
-            goals=[goal],
-            title=f"Action {index}",
-            start_date=None,
-            due_date=due,
-            responsible_member=members[index % len(members)],
-        )
-    plan_services.plan_submit(plan=plan, actor=coordinator)
-    agreement = agreement_services.agreement_start(
-        alliance=alliance, actor=coordinator, language="en"
-    )
-    agreement_services.agreement_publish(
-        agreement=agreement, actor=coordinator, shown_sha256=agreement.sha256, invite=False
+    reminder_alliance(
+        f"Benchmark alliance {number}",
+        members=MEMBERS,
+        actions=ACTIONS,
+        meetings_in=[timedelta(days=5), timedelta(days=20)],
+        due_in_days=[2, -10, 60],
     )
 
 

@@ -204,60 +204,23 @@ def build_alliance(number: int) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
+    from reminder_data import reminder_alliance
 
-    from actionplans import services as plan_services
     from actionplans.models import PlanVersion
-    from alliance_portal.permissions import Role
-    from alliances.agreements import services as agreement_services
     from alliances.agreements.models import AgreementVersion
-    from meetings import services as meeting_services
-    from tests.factories import (
-        AllianceFactory,
-        MembershipFactory,
-        make_action,
-        make_goal,
-        make_meeting,
-        make_plan,
-    )
 
-    alliance = AllianceFactory(name=f"Throughput alliance {number}")
-    MembershipFactory(alliance=alliance, role=Role.CHAIR)
-    coordinator = MembershipFactory(alliance=alliance, role=Role.COORDINATOR).user
-    secretary = MembershipFactory(alliance=alliance, role=Role.SECRETARY).user
-    members = [
-        MembershipFactory(
-            alliance=alliance, user__preferred_language="sv" if index % 3 == 0 else "en"
-        )
-        for index in range(MEMBERS - 3)
-    ]
-    now = timezone.now()
-    # Within a day: each invitee's 1-day reminder is due now.
-    for hours in (12, 20):
-        make_meeting(alliance, secretary, starts_at=now + timedelta(hours=hours))
-    # Held five days ago and no minutes started: the secretary's nudge is due.
-    held = make_meeting(alliance, secretary, starts_at=now - timedelta(days=5))
-    meeting_services.meeting_mark_held(meeting=held, actor=secretary)
-    plan = make_plan(alliance, coordinator)
-    goal = make_goal(plan, coordinator)
-    today = timezone.localdate()
-    for index in range(ACTIONS):
-        make_action(
-            plan,
-            coordinator,
-            goals=[goal],
-            title=f"Action {index}",
-            start_date=None,
-            due_date=today + timedelta(days=2 if index % 3 == 0 else -10),
-            responsible_member=members[index % len(members)],
-        )
-    plan_services.plan_submit(plan=plan, actor=coordinator)
-    agreement = agreement_services.agreement_start(
-        alliance=alliance, actor=coordinator, language="en"
-    )
-    version = agreement_services.agreement_publish(
-        agreement=agreement, actor=coordinator, shown_sha256=agreement.sha256, invite=False
+    plan, version = reminder_alliance(
+        f"Throughput alliance {number}",
+        members=MEMBERS,
+        actions=ACTIONS,
+        # Within a day: each invitee's 1-day reminder is due now.
+        meetings_in=[timedelta(hours=12), timedelta(hours=20)],
+        # A third due in two days, two thirds overdue.
+        due_in_days=[2, -10, -10],
+        swedish_every=3,
     )
     # Submitted and published days ago, so the sign-off and "not signed" reminders are due.
+    now = timezone.now()
     PlanVersion.objects.filter(plan=plan).update(submitted_at=now - timedelta(days=3))
     AgreementVersion.objects.filter(pk=version.pk).update(published_at=now - timedelta(days=4))
 
