@@ -107,8 +107,8 @@ def _minutes_url(access, minutes: Minutes, item_id: int | None = None) -> str:
     return f"{url}#item-{item_id}" if item_id else url
 
 
-def _options(choices, selected: str = "") -> str:
-    """The <option>s of a select, as HTML rendered once.
+def _options(field, selected: str = "") -> str:
+    """The <option>s of a form field's select, without its empty choice, as HTML rendered once.
 
     Every item's "add a decided action" form lists the same members and organisations; written
     out by the template for each item, the page's cost grew with items times people.
@@ -116,28 +116,27 @@ def _options(choices, selected: str = "") -> str:
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((pk, " selected" if str(pk) == selected else "", label) for pk, label in choices),
+        (
+            (value, " selected" if str(value) == selected else "", label)
+            for value, label in field.choices
+            if value != ""
+        ),
     )
 
 
 def _responsible_options(access, data=None) -> dict[str, str]:
-    """The options of the responsible member and organisation selects, with the posted ones
-    selected again when a form comes back with errors."""
-    members, organisations = selectors.responsible_choices(access.alliance)
+    """The options of the responsible member and organisation selects, labelled as the form
+    labels them, with the posted ones selected again when a form comes back with errors."""
+    fields = _action_form(access).fields
     data = data or {}
-    member_labels = ((membership.pk, _member_label(membership)) for membership in members)
-    organisation_labels = ((organisation.pk, str(organisation)) for organisation in organisations)
     return {
-        "member_options": _options(member_labels, data.get("responsible_member", "")),
+        "member_options": _options(
+            fields["responsible_member"], data.get("responsible_member", "")
+        ),
         "organisation_options": _options(
-            organisation_labels, data.get("responsible_organisation", "")
+            fields["responsible_organisation"], data.get("responsible_organisation", "")
         ),
     }
-
-
-def _member_label(membership) -> str:
-    organisation = membership.organisation_name
-    return f"{membership.user} ({organisation})" if organisation else str(membership.user)
 
 
 def _page_context(access, minutes: Minutes, **extra) -> dict:
