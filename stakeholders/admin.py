@@ -20,7 +20,9 @@ class OrganisationAdmin(ReadOnlyAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyAdmin):
-    list_display = ("name", "organisation", "erased_at")
+    list_display = ("name", "organisation", "alliance", "erased_at")
+    list_filter = ("alliance",)
+    list_select_related = ("organisation", "alliance")
     search_fields = ("name", "organisation__name")
     exclude = ("phone", "email")  # staff support does not need the person's details
 

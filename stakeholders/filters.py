@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, EngagementStatus, Level, Sector, Stakeholder
+from .models import Category, Contact, EngagementStatus, Level, Sector, Stakeholder
 from .selectors import municipality_choices
 
 
@@ -55,26 +55,29 @@ class StakeholderFilter(django_filters.FilterSet):
 
     def __init__(self, *args, alliance, **kwargs):
         super().__init__(*args, **kwargs)
+        self.alliance = alliance
         self.filters["municipality"].extra["choices"] = municipality_choices(alliance=alliance)
         for name in ("category", "sector", "impact", "interest", "status"):
             self.filters[name].extra["widget"] = forms.CheckboxSelectMultiple
 
     def search(self, queryset, name, value):
-        """Matches the organisation's name, municipality and notes, and its contacts' names,
-        titles and email addresses."""
+        """Matches the organisation's name and municipality, the alliance's notes, and the names,
+        titles and email addresses of the contact people the alliance recorded there (never
+        another alliance's, which would tell who they know)."""
         value = value.strip()
         if not value:
             return queryset
-        contacts = Q(organisation__contacts__erased_at__isnull=True) & (
-            Q(organisation__contacts__name__icontains=value)
-            | Q(organisation__contacts__title__icontains=value)
-            | Q(organisation__contacts__email__icontains=value)
-        )
+        own_contacts = Contact.objects.filter(
+            Q(name__icontains=value) | Q(title__icontains=value) | Q(email__icontains=value),
+            alliance=self.alliance,
+            erased_at__isnull=True,
+        ).values("organisation_id")
         matches = Stakeholder.objects.filter(
             Q(organisation__name__icontains=value)
             | Q(organisation__municipality__icontains=value)
-            | Q(organisation__notes__icontains=value)
+            | Q(notes__icontains=value)
             | Q(contribution__icontains=value)
-            | contacts
+            | Q(organisation__in=own_contacts),
+            alliance=self.alliance,
         ).values("pk")
         return queryset.filter(pk__in=matches)

@@ -36,7 +36,7 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ORGANISATION_FIELDS
         formfield_callback = formfield_assuming_https
-        widgets = {**_textareas("address", rows=2), **_textareas("notes")}
+        widgets = _textareas("address", rows=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,8 +64,11 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Stakeholder
         fields = ASSESSMENT_FIELDS
-        widgets = _textareas("contribution", "what_matters", "engagement_strategy", "criteria")
+        widgets = _textareas(
+            "contribution", "what_matters", "engagement_strategy", "criteria", "notes"
+        )
         help_texts = {
+            "notes": _("Your alliance's own notes; other alliances do not see them."),
             "criteria": _("Your alliance's own reasons for involving (or not) this stakeholder."),
             "status": _("Identified → contacted → invited → engaged → member; or declined."),
         }
@@ -154,7 +157,9 @@ class MemberLinkForm(forms.Form):
         organisations = Organisation.objects.filter(assessments__alliance=alliance)
         self.fields["organisation"].queryset = organisations.order_by("name")
         self.fields["contact"].queryset = (
-            Contact.objects.filter(organisation__in=organisations, erased_at__isnull=True)
+            Contact.objects.filter(
+                alliance=alliance, organisation__in=organisations, erased_at__isnull=True
+            )
             .select_related("organisation")
             .order_by("organisation__name", "name")
         )

@@ -61,7 +61,10 @@ class Level(models.IntegerChoices):
 class Organisation(models.Model):
     """One organisation in the register that all alliances on the portal share.
 
-    Facts about the organisation live here; what an alliance thinks of it lives in Stakeholder.
+    Facts about the organisation live here; what an alliance thinks of it, its notes and the
+    people it knows there belong to that alliance (Stakeholder, Contact). A coordinator of any
+    alliance that maps the organisation may correct its facts; every change is recorded in the
+    audit log with the alliance that made it and shown on the stakeholder page.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -90,7 +93,6 @@ class Organisation(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    notes = models.TextField(_("notes"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -128,8 +130,19 @@ class ConsentBasis(models.TextChoices):
 
 
 class Contact(models.Model):
-    """A contact person at an organisation. Erasing one blanks every personal field."""
+    """A contact person at an organisation, in the register of the alliance that recorded them.
 
+    The alliance is the controller of this personal data: no other alliance sees, exports,
+    edits or erases it, even one that maps the same organisation. Erasing blanks every personal
+    field.
+    """
+
+    alliance = models.ForeignKey(
+        "alliances.Alliance",
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("alliance"),
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -185,12 +198,14 @@ class Contact(models.Model):
         verbose_name_plural = _("contact people")
         constraints = [
             models.UniqueConstraint(
+                "alliance",
                 Lower("email"),
                 condition=~Q(email=""),
-                name="one_contact_per_email",
+                name="one_contact_per_email_in_alliance",
                 violation_error_message=ERR_CONTACT_EMAIL_EXISTS,
             )
         ]
+        indexes = [models.Index(fields=["alliance", "organisation"])]
 
     def __str__(self) -> str:
         return self.name
@@ -280,6 +295,7 @@ class Stakeholder(models.Model):
     )
     engagement_strategy = models.TextField(_("engagement strategy"), max_length=5000, blank=True)
     criteria = models.TextField(_("the alliance's own criteria"), max_length=5000, blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
     status = models.CharField(
         _("engagement status"),
         max_length=16,

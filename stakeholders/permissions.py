@@ -1,7 +1,8 @@
 """Access helpers for the stakeholder pages: fetch and authorise in one step.
 
-An alliance reaches an organisation only through its own assessment of it, so another alliance's
-ids in a URL answer 404, exactly like ids that do not exist.
+An alliance reaches an organisation only through its own assessment of it, and a contact person
+only in its own register, so another alliance's ids in a URL answer 404, exactly like ids that
+do not exist, also when both alliances map the same organisation.
 """
 
 from __future__ import annotations
@@ -32,9 +33,14 @@ def get_stakeholder_for_user(
 def get_contact_for_user(
     user, alliance_id: int, contact_id: int, *, need: Capability = Capability.VIEW_CONTACTS
 ) -> tuple[AllianceAccess, Stakeholder, Contact]:
-    """The contact and the alliance's assessment of the organisation they work for."""
+    """The contact, in the alliance's own register, and the alliance's assessment of the
+    organisation they work for."""
     access = get_alliance_for_user(user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
-    contact = Contact.objects.select_related("organisation").filter(pk=contact_id).first()
+    contact = (
+        Contact.objects.select_related("organisation")
+        .filter(pk=contact_id, alliance=access.alliance)
+        .first()
+    )
     stakeholder = (
         Stakeholder.objects.select_related("organisation")
         .filter(alliance=access.alliance, organisation_id=contact.organisation_id)
@@ -46,6 +52,7 @@ def get_contact_for_user(
         raise Http404
     access.require(need)
     stakeholder.alliance = access.alliance
+    contact.alliance = access.alliance
     return access, stakeholder, contact
 
 

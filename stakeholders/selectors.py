@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,29 +29,33 @@ from .models import (
 RECOMMENDED_REPRESENTATIVES = (8, 12)
 
 
-def _current_contacts() -> Prefetch:
+def _current_contacts(alliance: Alliance) -> Prefetch:
     return Prefetch(
         "organisation__contacts",
-        queryset=Contact.objects.filter(erased_at__isnull=True).order_by("name"),
+        queryset=Contact.objects.filter(alliance=alliance, erased_at__isnull=True).order_by("name"),
         to_attr="current_contacts",
     )
 
 
 def stakeholder_list(*, alliance: Alliance, with_contacts: bool = False) -> QuerySet[Stakeholder]:
-    """The alliance's mapping, one row per organisation, with its number of contact people."""
+    """The alliance's mapping, one row per organisation, with the number of contact people the
+    alliance has recorded there (other alliances' contacts at the same organisation are theirs)."""
     qs = (
         Stakeholder.objects.filter(alliance=alliance)
         .select_related("organisation")
         .annotate(
             contact_count=Count(
                 "organisation__contacts",
-                filter=Q(organisation__contacts__erased_at__isnull=True),
+                filter=Q(
+                    organisation__contacts__alliance=alliance,
+                    organisation__contacts__erased_at__isnull=True,
+                ),
             )
         )
         .order_by("organisation__name", "pk")
     )
     if with_contacts:
-        qs = qs.prefetch_related(_current_contacts())
+        qs = qs.prefetch_related(_current_contacts(alliance))
     return qs
 
 
@@ -81,8 +87,54 @@ def impact_interest_grid(stakeholders) -> list[GridRow]:
     ]
 
 
-def contact_list(*, organisation: Organisation) -> QuerySet[Contact]:
-    return organisation.contacts.order_by("erased_at", "name")
+def contact_list(*, alliance: Alliance, organisation: Organisation) -> QuerySet[Contact]:
+    """The contact people the alliance has recorded at the organisation, erased ones last."""
+    return Contact.objects.filter(alliance=alliance, organisation=organisation).order_by(
+        "erased_at", "name"
+    )
+
+
+# What the register's shared facts were changed by: the audit entries of organisation_update and
+# stakeholder_create (and the import), each recording the alliance that made the change.
+SHARED_CHANGE_ACTIONS = ("organisation.created", "organisation.updated")
+
+
+@dataclass(frozen=True)
+class SharedChange:
+    alliance: str
+    at: datetime
+    created: bool
+    fields: list[str]
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Organisation._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def organisation_changes(*, organisation: Organisation, limit: int = 5) -> list[SharedChange]:
+    """The latest changes to the organisation's shared facts, newest first, each with the
+    alliance that made it; never the person, who belongs to that alliance."""
+    entries = (
+        AuditEntry.objects.filter(
+            action__in=SHARED_CHANGE_ACTIONS,
+            object_type=Organisation._meta.label_lower,
+            object_id=str(organisation.pk),
+        )
+        .select_related("alliance")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        SharedChange(
+            alliance=entry.alliance.name if entry.alliance else "",
+            at=entry.created_at,
+            created=entry.action == "organisation.created",
+            fields=[_field_label(name) for name in entry.changes if name != "fields"],
+        )
+        for entry in entries
+    ]
 
 
 def programme_list(*, alliance: Alliance) -> QuerySet[SupportProgramme]:
@@ -162,10 +214,14 @@ def representation_balance(*, alliance: Alliance) -> Balance:
 
 
 def contact_personal_data(*, contact: Contact) -> dict:
-    """Everything the portal holds about one contact person, for a subject access request."""
-    memberships = Membership.objects.filter(contact=contact).select_related("alliance", "user")
+    """Everything the alliance holds about one contact person, for a subject access request."""
+    memberships = Membership.objects.filter(
+        contact=contact, alliance_id=contact.alliance_id
+    ).select_related("alliance", "user")
     entries = (
-        AuditEntry.objects.filter(changes__contact=contact.audit_label)
+        AuditEntry.objects.filter(
+            changes__contact=contact.audit_label, alliance_id=contact.alliance_id
+        )
         .select_related("alliance")
         .order_by("created_at")
     )

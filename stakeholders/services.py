@@ -6,6 +6,7 @@ erasing a contact then leaves no trace of them in the append-only audit log.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from alliance_portal.audit import audit_record
 from alliances.models import Alliance, Membership, User
 
 from .models import ERR_CONTACT_ERASED, Contact, Gap, Organisation, Stakeholder, SupportProgramme
+from .signals import contact_erased
 
 ORGANISATION_FIELDS = (
     "name",
@@ -27,7 +29,6 @@ ORGANISATION_FIELDS = (
     "municipality",
     "latitude",
     "longitude",
-    "notes",
 )
 ASSESSMENT_FIELDS = (
     "contribution",
@@ -36,6 +37,7 @@ ASSESSMENT_FIELDS = (
     "interest",
     "engagement_strategy",
     "criteria",
+    "notes",
     "status",
 )
 CONTACT_FIELDS = (
@@ -62,6 +64,7 @@ GAP_FIELDS = ("problem_area", "evidence", "priority")
 
 ERR_ALREADY_ASSESSED = _("%(organisation)s is already in this alliance's mapping.")
 ERR_CONTACT_ELSEWHERE = _("This contact person does not work for the chosen organisation.")
+ERR_CONTACT_OTHER_ALLIANCE = _("Choose a contact person from this alliance's register.")
 ERR_ORGANISATION_NOT_MAPPED = _("Choose an organisation from this alliance's mapping.")
 ERR_NOT_THIS_ALLIANCE = _("Choose items from this alliance only.")
 
@@ -203,11 +206,21 @@ def stakeholder_remove(*, stakeholder: Stakeholder, actor: User) -> None:
 # Contacts ---------------------------------------------------------------------------------------
 
 
+def _check_own_contact(contact: Contact, alliance: Alliance) -> None:
+    """A contact belongs to the alliance that recorded them; callers have already checked
+    access, so another alliance's contact here is a programming error, never a user's."""
+    if contact.alliance_id != alliance.pk:
+        raise ValueError(f"{contact.audit_label} is not in the register of alliance {alliance.pk}")
+
+
 @transaction.atomic
 def contact_create(
     *, organisation: Organisation, alliance: Alliance, actor: User, **fields: Any
 ) -> Contact:
-    contact = Contact(organisation=organisation)
+    """Adds a contact person to the alliance's own register, at an organisation it maps."""
+    if not Stakeholder.objects.filter(alliance=alliance, organisation=organisation).exists():
+        raise ValidationError(ERR_ORGANISATION_NOT_MAPPED)
+    contact = Contact(alliance=alliance, organisation=organisation)
     changes = _apply(contact, fields, CONTACT_FIELDS)
     contact.full_clean()
     contact.save()
@@ -224,6 +237,7 @@ def contact_create(
 @transaction.atomic
 def contact_update(*, contact: Contact, alliance: Alliance, actor: User, **fields: Any) -> Contact:
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _check_own_contact(contact, alliance)
     if contact.is_erased:
         raise ValidationError(ERR_CONTACT_ERASED)
     changes = _apply(contact, fields, CONTACT_FIELDS)
@@ -240,10 +254,19 @@ def contact_update(*, contact: Contact, alliance: Alliance, actor: User, **field
     return contact
 
 
+@dataclass(frozen=True)
+class ContactErasure:
+    contact: Contact
+    # Copies of the person's data elsewhere in the portal that went with them (archive exports).
+    copies_deleted: int
+
+
 @transaction.atomic
-def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> Contact:
-    """GDPR erasure: personal fields blanked, the row and every assessment kept."""
+def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> ContactErasure:
+    """GDPR erasure: personal fields blanked, the row and every assessment kept, and the
+    alliance's archive exports that could hold the person deleted (by the archive's receiver)."""
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _check_own_contact(contact, alliance)
     contact.erase()  # raises InvalidTransition when already erased
     contact.save()
     Membership.objects.filter(contact=contact).update(contact=None)
@@ -254,11 +277,16 @@ def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> Conta
         alliance=alliance,
         changes={"contact": contact.audit_label},
     )
-    return contact
+    answers = contact_erased.send(sender=Contact, contact=contact, alliance=alliance, actor=actor)
+    return ContactErasure(
+        contact=contact,
+        copies_deleted=sum(answer for _receiver, answer in answers if isinstance(answer, int)),
+    )
 
 
 def contact_exported(*, contact: Contact, alliance: Alliance, actor: User, fmt: str) -> None:
     """Records that someone took a copy of a person's data, as the GDPR expects us to know."""
+    _check_own_contact(contact, alliance)
     audit_record(
         actor=actor,
         action="contact.exported",
@@ -296,6 +324,8 @@ def membership_link(
         and not Stakeholder.objects.filter(alliance=alliance, organisation=organisation).exists()
     ):
         raise ValidationError({"organisation": ERR_ORGANISATION_NOT_MAPPED})
+    if contact is not None and contact.alliance_id != alliance.pk:
+        raise ValidationError({"contact": ERR_CONTACT_OTHER_ALLIANCE})
     if contact is not None and (organisation is None or contact.organisation_id != organisation.pk):
         raise ValidationError({"contact": ERR_CONTACT_ELSEWHERE})
     changes = _apply(

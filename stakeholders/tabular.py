@@ -4,7 +4,8 @@ An import is two steps. plan_import() validates every row against the database a
 would happen, writing nothing; import_apply() runs the same plan again inside one transaction
 and writes only if no row has an error, so a file is either imported whole or not at all.
 Re-importing a file updates what it matched (contact by email, then organisation by name and
-municipality) instead of creating duplicates.
+municipality) instead of creating duplicates. Contacts are matched in the importing alliance's
+own register only: another alliance's contact people are never read, changed or reported.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from alliance_portal.tabular import (  # noqa: F401
 from alliances.models import Alliance, User
 
 from .models import Contact, Organisation, Stakeholder
-from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS
+from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS, _apply
 
 SHEET_TITLE = "Stakeholders"
 
@@ -60,13 +61,15 @@ SHEET_TITLE = "Stakeholders"
 COLUMNS: dict[str, tuple[type[models.Model], str]] = {
     "organisation": (Organisation, "name"),
     **{name: (Organisation, name) for name in ORGANISATION_FIELDS if name != "name"},
+    # The alliance's own notes, in the column where files have always had them.
+    "notes": (Stakeholder, "notes"),
     "contact_name": (Contact, "name"),
     "contact_title": (Contact, "title"),
     "contact_phone": (Contact, "phone"),
     "contact_email": (Contact, "email"),
     "contact_language": (Contact, "preferred_language"),
     **{name: (Contact, name) for name in CONTACT_FIELDS[5:]},
-    **{name: (Stakeholder, name) for name in ASSESSMENT_FIELDS},
+    **{name: (Stakeholder, name) for name in ASSESSMENT_FIELDS if name != "notes"},
 }
 REQUIRED_COLUMNS = ("organisation",)
 COLUMN_OF_FIELD = {(model, name): column for column, (model, name) in COLUMNS.items()}
@@ -143,6 +146,9 @@ class _Planner:
         }
         self.seen_contacts: dict[Any, int] = {}
         self.seen_organisations: dict[Any, RowPlan] = {}
+        # The current row's (model, field) whose cell already has an error: the model's own
+        # checks leave them out, so that a cell is never reported twice (too long, then empty).
+        self.refused: set[tuple[type[models.Model], str]] = set()
 
     # One row's cells → model values, with a message per bad cell.
     def _values(self, row: dict[str, str], model, errors: list[str]) -> dict[str, Any]:
@@ -151,18 +157,27 @@ class _Planner:
             column_model, name = COLUMNS[column]
             if column_model is not model:
                 continue
+            problem = shared.cell_errors(row).get(column)
+            if problem:
+                errors.append(f"{column}: {problem}")
+                self.refused.add((model, name))
+                continue
             text = shared.unescape(row.get(column, "").strip())
             model_field = model._meta.get_field(name)
             if column in self.lookups and text:
                 if text.casefold() not in self.lookups[column]:
                     choices = ", ".join(str(label) for _value, label in model_field.choices)
                     errors.append(f"{column}: {ERR_CHOICE % {'value': text, 'choices': choices}}")
+                    self.refused.add((model, name))
                     continue
                 values[name] = self.lookups[column][text.casefold()]
                 continue
             if model_field.max_length and len(text) > model_field.max_length:
                 message = ERR_TOO_LONG % {"max": model_field.max_length, "length": len(text)}
                 errors.append(f"{column}: {message}")
+                self.refused.add((model, name))
+                # Kept whole so the preview shows which value it is; the row is not imported.
+                values[name] = text
                 continue
             if not text and model_field.choices and model_field.has_default():
                 continue  # an empty cell keeps the current value, or the default for a new row
@@ -174,6 +189,7 @@ class _Planner:
 
     def _validate(self, instance: models.Model, exclude: list[str], errors: list[str]) -> None:
         """Runs the model's own validation; messages are named by file column."""
+        exclude = [*exclude, *(name for model, name in self.refused if model is type(instance))]
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
@@ -192,7 +208,7 @@ class _Planner:
             contact.email.lower(): contact
             for contact in Contact.objects.select_related("organisation")
             .annotate(lemail=Lower("email"))
-            .filter(lemail__in=emails)
+            .filter(alliance=self.alliance, lemail__in=emails)
         }
         names = cells("organisation")
         self.organisations = {
@@ -208,12 +224,15 @@ class _Planner:
         self.contacts_by_name = {
             (contact.organisation_id, contact.name.casefold()): contact
             for contact in Contact.objects.filter(
-                organisation__in=self.organisations.values(), erased_at__isnull=True
+                alliance=self.alliance,
+                organisation__in=self.organisations.values(),
+                erased_at__isnull=True,
             )
         }
 
     def plan_row(self, line: int, row: dict[str, str]) -> RowPlan:
         errors: list[str] = []
+        self.refused = set()
         if shared.ROW_ERROR_KEY in row:
             errors.append(row[shared.ROW_ERROR_KEY])
         org_values = self._values(row, Organisation, errors)
@@ -284,13 +303,13 @@ class _Planner:
                 )
 
     def _plan_contact(self, plan, values, contact, email) -> None:
-        if contact is None and not values.get("name"):
+        if contact is None and not values.get("name") and (Contact, "name") not in self.refused:
             plan.errors.append(ERR_CONTACT_NAME_NEEDED)
             return
-        instance = Contact() if contact is None else _copy(contact)
+        instance = Contact(alliance=self.alliance) if contact is None else _copy(contact)
         for key, value in values.items():
             setattr(instance, key, value)
-        self._validate(instance, ["organisation"], plan.errors)
+        self._validate(instance, ["alliance", "organisation"], plan.errors)
         final = {name: getattr(instance, name) for name in CONTACT_FIELDS}
         plan.contact = contact
         plan.contact_values = final
@@ -413,13 +432,24 @@ def import_apply(
         organisation = organisations.get(row.organisation_key)
         if organisation is None:
             organisation = row.organisation or Organisation()
-            for name, value in _convert(Organisation, row.organisation_values).items():
-                setattr(organisation, name, value)
+            changes = _apply(
+                organisation, _convert(Organisation, row.organisation_values), ORGANISATION_FIELDS
+            )
             if row.organisation_action != "unchanged":
                 _save(organisation)
+                # The register's facts are shared: every alliance mapping the organisation sees
+                # which alliance changed them, as after an edit on the page.
+                created = row.organisation_action == "new"
+                audit_record(
+                    actor=actor,
+                    action="organisation.created" if created else "organisation.updated",
+                    obj=organisation,
+                    alliance=alliance,
+                    changes=None if created else changes,
+                )
             organisations[row.organisation_key] = organisation
         if row.contact_values is not None and row.contact_action != "unchanged":
-            contact = row.contact or Contact(organisation=organisation)
+            contact = row.contact or Contact(alliance=alliance, organisation=organisation)
             for name, value in _convert(Contact, row.contact_values).items():
                 setattr(contact, name, value)
             _save(contact)

@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import add_service_errors
 from alliance_portal.imports import DONE, confirm_held_rows, hold_rows
@@ -96,6 +96,7 @@ def _filtered(request, access, *, with_contacts: bool = False) -> StakeholderFil
 
 
 @login_required
+@require_safe
 def stakeholder_list(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
     stakeholder_filter = _filtered(request, access)
@@ -115,6 +116,7 @@ def stakeholder_list(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def stakeholder_grid(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
     stakeholder_filter = _filtered(request, access)
@@ -189,6 +191,7 @@ def stakeholder_create(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def stakeholder_detail(request, alliance_id: int, stakeholder_id: int):
     access, stakeholder = get_stakeholder_for_user(request.user, alliance_id, stakeholder_id)
     organisation = stakeholder.organisation
@@ -201,10 +204,11 @@ def stakeholder_detail(request, alliance_id: int, stakeholder_id: int):
             stakeholder=stakeholder,
             organisation=organisation,
             contacts=(
-                selectors.contact_list(organisation=organisation)
+                selectors.contact_list(alliance=access.alliance, organisation=organisation)
                 if access.can(Capability.VIEW_CONTACTS)
                 else None
             ),
+            shared_changes=selectors.organisation_changes(organisation=organisation),
             programmes=selectors.programmes_for_organisation(
                 alliance=access.alliance, organisation=organisation
             ),
@@ -362,7 +366,9 @@ def contact_erase(request, alliance_id: int, contact_id: int):
     form = ContactEraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_erase(contact=contact, alliance=access.alliance, actor=request.user)
+            erasure = services.contact_erase(
+                contact=contact, alliance=access.alliance, actor=request.user
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -373,6 +379,16 @@ def contact_erase(request, alliance_id: int, contact_id: int):
                     "are kept."
                 ),
             )
+            if erasure.copies_deleted:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d archive export that contained this person was deleted.",
+                        "%(count)d archive exports that contained this person were deleted.",
+                        erasure.copies_deleted,
+                    )
+                    % {"count": erasure.copies_deleted},
+                )
             return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
     return render(
         request,
@@ -382,6 +398,7 @@ def contact_erase(request, alliance_id: int, contact_id: int):
 
 
 @login_required
+@require_safe
 def contact_export(request, alliance_id: int, contact_id: int, fmt: str):
     """A subject access request: everything held about one contact person, as JSON or PDF."""
     if fmt not in ("json", "pdf"):
@@ -413,6 +430,7 @@ def contact_export(request, alliance_id: int, contact_id: int, fmt: str):
 
 
 @login_required
+@require_safe
 def balance(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_STAKEHOLDERS)
     return render(
@@ -552,6 +570,7 @@ def _delete_item(request, access, kind: LinkedItemKind, item, *, title: str, exp
 
 
 @login_required
+@require_safe
 def programme_list(request, alliance_id: int):
     return _list_page(
         request,
@@ -595,6 +614,7 @@ def programme_delete(request, alliance_id: int, programme_id: int):
 
 
 @login_required
+@require_safe
 def gap_list(request, alliance_id: int):
     return _list_page(request, alliance_id, GAPS, selectors.gap_list, "stakeholders/gap_list.html")
 
@@ -728,6 +748,7 @@ def import_confirm(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def import_template(request, alliance_id: int):
     get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_STAKEHOLDERS)
     response = HttpResponse(
@@ -738,6 +759,7 @@ def import_template(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def export(request, alliance_id: int, fmt: str):
     """The filtered list, one row per contact person, in the import's columns."""
     if fmt not in ("csv", "xlsx"):
@@ -763,6 +785,7 @@ def export(request, alliance_id: int, fmt: str):
 
 
 @login_required
+@require_safe
 def mapping_pdf(request, alliance_id: int):
     """The guide's mapping tool as a landscape A4 table, for the filtered set."""
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_CONTACTS)

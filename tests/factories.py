@@ -85,11 +85,21 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     municipality = "Växjö"
 
 
+def _recording_alliance(contact) -> Alliance:
+    """The alliance that maps the organisation first, as a contact is recorded by an alliance
+    that maps it; a new alliance when nobody does."""
+    stakeholder = (
+        Stakeholder.objects.filter(organisation=contact.organisation).order_by("pk").first()
+    )
+    return stakeholder.alliance if stakeholder else AllianceFactory()
+
+
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contact
 
     organisation = factory.SubFactory(OrganisationFactory)
+    alliance = factory.LazyAttribute(_recording_alliance)
     name = factory.Faker("name")
     title = "Coordinator"
     email = factory.Sequence(lambda n: f"contact{n}@example.org")

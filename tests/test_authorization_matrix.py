@@ -1121,3 +1121,177 @@ def test_posting_to_another_alliances_records_is_404_and_changes_nothing(cast, p
         for model in (CommunicationEntry, CommunicationLog, Swot, Evaluation, SustainabilityPlan)
     ] == counts
     assert sorted(Swot.objects.values_list("title", flat=True)) == titles
+
+
+# Objects reached through a shared parent ---------------------------------------------------------
+# Two alliances can map the same organisation. What one of them recorded there (its contact
+# people, its assessment) must stay out of the other's reach, although both reach the
+# organisation itself.
+
+SHARED_PARENT_PARAMS = {"contact_id", "stakeholder_id", "organisation_id"}
+OTHER_PARAMS = {"alliance_id", "fmt"}
+
+
+def shared_parent_url_names(urlconf=None) -> dict[str, set[str]]:
+    """Every URL that takes a contact, stakeholder or organisation id, with all its parameters."""
+    found: dict[str, set[str]] = {}
+
+    def walk(patterns, namespace: str, params: set[str]) -> None:
+        for pattern in patterns:
+            own = set(getattr(pattern.pattern, "converters", {}))
+            if isinstance(pattern, URLResolver):
+                prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, prefix, params | own)
+            elif isinstance(pattern, URLPattern) and (params | own) & SHARED_PARENT_PARAMS:
+                found[f"{namespace}{pattern.name}"] = params | own
+
+    walk(get_resolver(urlconf).url_patterns, "", set())
+    return found
+
+
+SHARED_PARENT_URLS = shared_parent_url_names()
+
+
+def test_shared_parent_urls_are_found():
+    assert {
+        "stakeholders:detail",
+        "stakeholders:contact_edit",
+        "stakeholders:contact_erase",
+        "stakeholders:contact_export",
+    } <= set(SHARED_PARENT_URLS)
+
+
+def _shared_organisation(cast):
+    """Alliance A (the cast's) maps an organisation and recorded a contact person there;
+    alliance B maps the same organisation. Returns A's stakeholder, A's contact and B's
+    coordinator."""
+    from stakeholders import services
+
+    ours, _joined = services.stakeholder_create(
+        alliance=cast.alliance,
+        actor=cast.coordinator,
+        organisation={"name": "Red Cross Växjö", "municipality": "Växjö"},
+        assessment={"notes": "Kronoberg own note"},
+    )
+    contact = services.contact_create(
+        organisation=ours.organisation,
+        alliance=cast.alliance,
+        actor=cast.coordinator,
+        name="Kim Secretperson",
+        phone="+46 470 999 111",
+        email="kim.secret@example.org",
+    )
+    theirs, joined = services.stakeholder_create(
+        alliance=cast.other_alliance,
+        actor=cast.other_chair,
+        organisation={"name": "Red Cross Växjö", "municipality": "Växjö"},
+    )
+    assert joined and theirs.organisation == ours.organisation
+    other_coordinator = MembershipFactory(alliance=cast.other_alliance, role=Role.COORDINATOR).user
+    return ours, contact, other_coordinator
+
+
+def _register_snapshot():
+    from alliances.models import Membership
+    from stakeholders.models import Contact, Organisation, Stakeholder
+
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (Contact, Organisation, Stakeholder, Membership)
+    ]
+
+
+SHARED_PARENT_POST = {
+    "name": "Taken over",
+    "email": "taken.over@example.org",
+    "phone": "+46 0",
+    "authority_to_commit": "unknown",
+    "confirm": "on",
+    "org-name": "Taken over",
+    "org-municipality": "Växjö",
+    "org-category": "other",
+    "org-sector": "other",
+    "assessment-impact": "1",
+    "assessment-interest": "1",
+    "assessment-status": "identified",
+    "assessment-notes": "Taken over",
+}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "chair"])
+@pytest.mark.parametrize("name", sorted(SHARED_PARENT_URLS))
+def test_another_alliances_objects_under_a_shared_organisation_are_404(cast, name, role):
+    """B's leaders ask, through B's own URLs, for what A recorded at an organisation both map."""
+    ours, contact, other_coordinator = _shared_organisation(cast)
+    user = other_coordinator if role == "coordinator" else cast.other_chair
+    values = {
+        "alliance_id": cast.other_alliance.pk,
+        "contact_id": contact.pk,
+        "stakeholder_id": ours.pk,
+        "organisation_id": ours.organisation_id,
+        "fmt": "json",
+    }
+    params = SHARED_PARENT_URLS[name]
+    assert params <= SHARED_PARENT_PARAMS | OTHER_PARAMS, f"say how to fill {name}'s parameters"
+    url = reverse(name, kwargs={key: values[key] for key in params})
+    before = _register_snapshot()
+    client = client_for(user)
+    assert client.get(url).status_code == 404, url
+    assert client.post(url, SHARED_PARENT_POST).status_code in (404, 405), url
+    assert _register_snapshot() == before
+
+
+def test_another_alliance_joining_an_organisation_sees_none_of_its_contacts(cast):
+    """The steps that found the leak: B adds an organisation A maps, and looks for A's people."""
+    ours, contact, other_coordinator = _shared_organisation(cast)
+    from stakeholders.models import Stakeholder
+
+    Stakeholder.objects.filter(alliance=cast.other_alliance).delete()
+    client = client_for(other_coordinator)
+    other = cast.other_alliance.pk
+    response = client.post(
+        reverse("stakeholders:create", args=[other]),
+        {
+            "org-name": "Red Cross Växjö",
+            "org-municipality": "Växjö",
+            "org-category": "other",
+            "org-sector": "other",
+            "assessment-impact": "2",
+            "assessment-interest": "2",
+            "assessment-status": "identified",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.context["stakeholder"].organisation == ours.organisation
+    page = response.content.decode()
+    for secret in ("Kim Secretperson", "+46 470 999 111", "kim.secret@example.org"):
+        assert secret not in page
+    assert "Kronoberg own note" not in page
+    # Searching B's list for A's person finds nothing; B's export and count leave them out.
+    search = client.get(reverse("stakeholders:list", args=[other]), {"q": "Secretperson"})
+    assert list(search.context["page"].object_list) == []
+    listing = client.get(reverse("stakeholders:list", args=[other]))
+    assert [row.contact_count for row in listing.context["page"].object_list] == [0]
+    export = client.get(reverse("stakeholders:export", args=[other, "csv"])).content
+    assert b"Secretperson" not in export and b"kim.secret" not in export
+
+    url = f"/alliances/{other}/stakeholders/contacts/{contact.pk}/"
+    before = _register_snapshot()
+    assert client.get(url + "personal-data.json").status_code == 404
+    assert client.post(url + "edit/", SHARED_PARENT_POST).status_code == 404
+    assert client.post(url + "erase/", {"confirm": "on"}).status_code == 404
+    assert _register_snapshot() == before
+
+
+def test_a_member_cannot_be_linked_to_another_alliances_contact(cast):
+    """The link form takes a contact id in its body: another alliance's is refused."""
+    ours, contact, other_coordinator = _shared_organisation(cast)
+    membership = MembershipFactory(alliance=cast.other_alliance)
+    url = reverse("stakeholders:member_link", args=[cast.other_alliance.pk, membership.pk])
+    response = client_for(other_coordinator).post(
+        url, {"organisation": ours.organisation_id, "contact": contact.pk}
+    )
+    assert response.status_code == 200
+    membership.refresh_from_db()
+    assert membership.contact is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -97,7 +98,8 @@ def test_every_account_logs_in_and_the_large_alliances_pages_answer():
     meeting = alliance.meetings.order_by("-starts_at").first()
     client = Client()
 
-    assert client.login(email=chair.email, password=PASSWORD)
+    # The login lockout (django-axes) counts per request, so authenticating needs one.
+    assert client.login(request=HttpRequest(), email=chair.email, password=PASSWORD)
     for url in (
         reverse("alliances:detail", args=[alliance.pk]),
         reverse("stakeholders:list", args=[alliance.pk]),

@@ -132,7 +132,7 @@ class Generator:
             status=Alliance.Status.ACTIVE,
         )
         organisations = self.organisations(sizes.stakeholders, municipality)
-        contacts = self.contacts(organisations)
+        contacts = self.contacts(alliance, organisations)
         self.stakeholders(alliance, organisations)
         memberships = self.memberships(alliance, sizes.members, organisations, contacts)
         chair = memberships[0].user
@@ -157,19 +157,19 @@ class Generator:
                     municipality=municipality,
                     website=f"https://org{self._organisation_number:06d}.example.org/",
                     address=f"Storgatan {self.random.randint(1, 99)}, {municipality}",
-                    notes=self.sentence(),
                 )
             )
         self.totals.organisations += count
         return Organisation.objects.bulk_create(rows)
 
-    def contacts(self, organisations: list[Organisation]) -> dict[int, Contact]:
+    def contacts(self, alliance: Alliance, organisations: list[Organisation]) -> dict[int, Contact]:
         rows = []
         for organisation in organisations:
             for _ in range(CONTACTS_PER_ORGANISATION):
                 self._contact_number += 1
                 rows.append(
                     Contact(
+                        alliance=alliance,
                         organisation=organisation,
                         name=self.person_name(),
                         title=self.random.choice(("Coordinator", "Head of unit", "Chair")),
@@ -194,6 +194,7 @@ class Generator:
                 impact=self.random.choice(list(Level)),
                 interest=self.random.choice(list(Level)),
                 engagement_strategy=self.sentence(),
+                notes=self.sentence(),
                 status=self.random.choice(statuses),
             )
             for organisation in organisations

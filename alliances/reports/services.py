@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,10 @@ ERR_BUILD_FAILED = _(
     "tell the portal's administrator."
 )
 ERR_BUILD_LOST = _("The archive was not finished: its worker stopped. Ask for a new one.")
+ERR_BUILD_ERASED = _(
+    "The archive was stopped: a person's data was erased while it was being built. Ask for a "
+    "new one."
+)
 
 
 def archive_path(export: ArchiveExport):
@@ -185,4 +190,44 @@ def _remove_stale_partials(now: datetime) -> int:
         if partial.stat().st_mtime < before:
             partial.unlink(missing_ok=True)
             removed += 1
+    return removed
+
+
+@transaction.atomic
+def archives_delete_for_erasure(*, alliance: Alliance, recorded_at: datetime, actor: User) -> int:
+    """Deletes the alliance's finished archives that could hold a person erased just now (those
+    finished after the person was recorded) and stops a build under way; returns how many.
+
+    Call inside the erasure's transaction. The alliance's builds waiting to start are locked
+    too, so none of them begins printing before the erasure is committed."""
+    exports = list(
+        ArchiveExport.objects.select_for_update()
+        .filter(alliance=alliance)
+        .filter(
+            Q(status=ArchiveExport.Status.READY, finished_at__gt=recorded_at)
+            | Q(status__in=ArchiveExport.ACTIVE_STATUSES)
+        )
+    )
+    removed = 0
+    for export in exports:
+        if export.status == ArchiveExport.Status.QUEUED:
+            continue
+        if export.status == ArchiveExport.Status.RUNNING:
+            # Its documents may have been printed before the erasure; the build notices the
+            # failure when it finishes and deletes its file (see archive_build).
+            export.fail(error=str(ERR_BUILD_ERASED))
+            export.save(update_fields=["status", "error", "finished_at"])
+        else:
+            # At once, not on commit: should the erasure fail after this, a missing file only
+            # makes the download answer "gone", while a file left behind would keep the person.
+            archive_path(export).unlink(missing_ok=True)
+            audit_record(
+                actor=actor,
+                action="archive.deleted",
+                obj=export,
+                alliance=alliance,
+                changes={"reason": "erasure"},
+            )
+            export.delete()
+        removed += 1
     return removed

@@ -10,12 +10,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from alliance_portal import tabular as shared
 from alliances.models import AuditEntry
 from stakeholders import tabular
 from stakeholders.models import Contact, EngagementStatus, Level, Organisation, Stakeholder
+from stakeholders.views import IMPORT_SESSION_KEY
 
 from ..conftest import client_for
 from ..factories import ContactFactory, OrganisationFactory, StakeholderFactory
+from ..workbook_support import peak_memory, workbook, zip_bomb
 
 HEADER = "organisation,category,sector,municipality,contact_name,contact_email,impact,status\n"
 GOOD_CSV = HEADER + (
@@ -146,7 +149,7 @@ def test_export_then_import_changes_nothing(cast):
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
 def test_export_neutralises_formulas(cast, value):
-    StakeholderFactory(alliance=cast.alliance, organisation=OrganisationFactory(notes=value))
+    StakeholderFactory(alliance=cast.alliance, notes=value)
     client = client_for(cast.coordinator)
     exported = client.get(reverse("stakeholders:export", args=[cast.alliance.pk, "csv"])).content
     rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
@@ -271,7 +274,11 @@ def test_status_change_that_breaks_the_path_is_a_row_error(cast):
 
 
 def test_email_of_a_contact_elsewhere_is_an_error(cast):
-    ContactFactory(email="kim@example.org", organisation=OrganisationFactory(name="Other"))
+    ContactFactory(
+        alliance=cast.alliance,
+        email="kim@example.org",
+        organisation=OrganisationFactory(name="Other"),
+    )
     plan = plan_for(
         cast.alliance, b"organisation,municipality,contact_email\nA,Lund,kim@example.org\n"
     )
@@ -282,7 +289,7 @@ def test_planning_queries_do_not_grow_with_rows(cast, django_assert_max_num_quer
     def file_with(count: int) -> bytes:
         lines = [HEADER.strip()]
         for index in range(count * 100, count * 101):
-            ContactFactory(email=f"known{index}@example.org")
+            ContactFactory(alliance=cast.alliance, email=f"known{index}@example.org")
             lines.append(f"Org {index},NGO,Public,Lund,P {index},p{index}@example.org,High,")
             lines.append(f"Org {index},NGO,Public,Lund,K {index},known{index}@example.org,,")
         return ("\n".join(lines) + "\n").encode()
@@ -306,3 +313,105 @@ def test_confirm_that_hits_a_changed_register_saves_nothing(cast, monkeypatch):
     response = confirm(client, cast.alliance, response)
     assert response.status_code == 302
     assert Organisation.objects.count() == 0
+
+
+# Values refused by a cell's own check ------------------------------------------------------------
+
+
+def test_values_too_long_are_reported_once_and_shown_shortened(cast):
+    name, person = "Växjö " + "ö" * 200, "Kim " + "k" * 200
+    content = f"organisation,contact_name,contact_email\n{name},{person},kim@example.org\n"
+    client = client_for(cast.coordinator)
+    response = upload(client, cast.alliance, "a.csv", content.encode())
+    row = response.context["plan"].rows[0]
+    # Never also "cannot be blank" nor "needs a name": the cell has a value, one too long.
+    assert row.errors == [
+        f"organisation: {tabular.ERR_TOO_LONG % {'max': 200, 'length': 206}}",
+        f"contact_name: {tabular.ERR_TOO_LONG % {'max': 200, 'length': 204}}",
+    ]
+    page = response.content.decode()
+    assert name[:99] + "…" in page and name[:100] not in page
+    assert person[:99] + "…" in page
+    assert "Confirm the import" not in page
+    confirm(client, cast.alliance, response)
+    assert Organisation.objects.count() == 0 and Contact.objects.count() == 0
+
+
+def test_formulas_without_a_saved_value_are_refused_and_their_cells_named(cast):
+    content = workbook(
+        ["organisation", "municipality", "contact_name", "contact_email"],
+        ["=B2", "Lund", "Kim", "kim@example.org"],
+        ["Röda korset", "Växjö", "=UPPER(B3)", "eva@example.org"],
+    )
+    client = client_for(cast.coordinator)
+    response = upload(client, cast.alliance, "register.xlsx", content)
+    plan = response.context["plan"]
+    assert [row.errors for row in plan.rows] == [
+        [f"organisation: {shared.ERR_UNSAVED_FORMULA % {'cell': 'A2'}}"],
+        [f"contact_name: {shared.ERR_UNSAVED_FORMULA % {'cell': 'C3'}}"],
+    ]
+    assert "Cell C3 holds a formula" in response.content.decode()
+    confirm(client, cast.alliance, response)
+    assert Organisation.objects.count() == 0 and Contact.objects.count() == 0
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(cast):
+    # About 1 MB uploaded, 210 MB of shared strings once unpacked.
+    bomb = zip_bomb(["organisation", "municipality"], ["Växjö kommun", "Växjö"])
+    client = client_for(cast.coordinator)
+    client.get(reverse("stakeholders:import", args=[cast.alliance.pk]))
+    with peak_memory() as memory:
+        response = upload(client, cast.alliance, "register.xlsx", bomb)
+    assert response.status_code == 200
+    assert shared.workbook_too_large() in response.content.decode()
+    assert IMPORT_SESSION_KEY.format(alliance=cast.alliance.pk) not in client.session
+    assert memory.peak < 20 * 1024 * 1024  # unpacking the strings alone would take 210 MB
+    assert Organisation.objects.count() == 0
+
+
+# Two alliances mapping one organisation ---------------------------------------------------------
+
+
+def test_import_matches_only_the_alliances_own_contacts(cast):
+    """Another alliance's contact with the same email is neither matched, changed nor named."""
+    theirs = StakeholderFactory(
+        alliance=cast.other_alliance, organisation=OrganisationFactory(name="Red Cross")
+    )
+    their_contact = ContactFactory(
+        alliance=cast.other_alliance,
+        organisation=theirs.organisation,
+        name="Kim Theirs",
+        email="kim@example.org",
+    )
+    content = (
+        "organisation,municipality,contact_name,contact_email\n"
+        f"Red Cross,{theirs.organisation.municipality},Kim Ours,kim@example.org\n"
+    ).encode()
+    client = client_for(cast.coordinator)
+    response = upload(client, cast.alliance, "register.csv", content)
+    plan = response.context["plan"]
+    assert plan.is_valid
+    assert plan.rows[0].contact_action == "new"
+    assert "Kim Theirs" not in response.content.decode()
+    assert confirm(client, cast.alliance, response).status_code == 302
+
+    their_contact.refresh_from_db()
+    assert their_contact.name == "Kim Theirs"
+    ours = Contact.objects.get(alliance=cast.alliance)
+    assert (ours.name, ours.email, ours.organisation) == (
+        "Kim Ours",
+        "kim@example.org",
+        theirs.organisation,
+    )
+
+
+def test_import_records_which_alliance_changed_the_shared_facts(cast):
+    organisation = OrganisationFactory(name="Red Cross", municipality="Lund")
+    StakeholderFactory(alliance=cast.other_alliance, organisation=organisation)
+    content = b"organisation,municipality,website\nRed Cross,Lund,https://redcross.example\n"
+    client = client_for(cast.coordinator)
+    confirm(client, cast.alliance, upload(client, cast.alliance, "register.csv", content))
+    entry = AuditEntry.objects.get(action="organisation.updated")
+    assert entry.alliance == cast.alliance
+    assert entry.object_id == str(organisation.pk)
+    assert entry.changes["website"]["to"] == "https://redcross.example"

@@ -57,12 +57,33 @@ def test_adding_an_organisation_creates_it_and_the_assessment(cast):
 
 
 def test_an_organisation_already_registered_is_joined_not_duplicated(cast):
-    first, _ = _add(cast, alliance=cast.other_alliance, notes="Skåne's note")
-    second, joined = _add(cast, name="VÄXJÖ KOMMUN", municipality="växjö", notes="ours")
+    first, _ = _add(cast, alliance=cast.other_alliance, website="https://skane.example")
+    second, joined = _add(
+        cast, name="VÄXJÖ KOMMUN", municipality="växjö", website="https://x.example"
+    )
     assert joined
     assert second.organisation == first.organisation
     assert Organisation.objects.count() == 1
-    assert Organisation.objects.get().notes == "Skåne's note"
+    assert Organisation.objects.get().website == "https://skane.example"
+
+
+def test_notes_are_each_alliances_own(cast):
+    theirs, _ = services.stakeholder_create(
+        alliance=cast.other_alliance,
+        actor=cast.other_chair,
+        organisation={"name": "Växjö kommun", "municipality": "Växjö"},
+        assessment={"notes": "Skåne's note"},
+    )
+    ours, _ = services.stakeholder_create(
+        alliance=cast.alliance,
+        actor=cast.coordinator,
+        organisation={"name": "Växjö kommun", "municipality": "Växjö"},
+        assessment={"notes": "ours"},
+    )
+    services.stakeholder_update(stakeholder=ours, actor=cast.coordinator, notes="ours, later")
+    theirs.refresh_from_db()
+    ours.refresh_from_db()
+    assert (theirs.notes, ours.notes) == ("Skåne's note", "ours, later")
 
 
 def test_the_same_organisation_cannot_be_added_twice_to_one_alliance(cast):
@@ -123,7 +144,7 @@ def test_refused_status_change_saves_nothing_else(cast):
 
 
 def test_contact_without_authority_needs_to_say_who_has_it(cast):
-    organisation = OrganisationFactory()
+    organisation = StakeholderFactory(alliance=cast.alliance).organisation
     with pytest.raises(ValidationError) as excinfo:
         services.contact_create(
             organisation=organisation,
@@ -136,7 +157,7 @@ def test_contact_without_authority_needs_to_say_who_has_it(cast):
 
 
 def test_consent_basis_needs_a_past_date(cast):
-    organisation = OrganisationFactory()
+    organisation = StakeholderFactory(alliance=cast.alliance).organisation
     kwargs = {"organisation": organisation, "alliance": cast.alliance, "actor": cast.coordinator}
     with pytest.raises(ValidationError) as excinfo:
         services.contact_create(**kwargs, name="Kim", consent_basis=ConsentBasis.CONSENT)
@@ -199,7 +220,7 @@ def test_erasure_blanks_personal_fields_and_keeps_counts(cast):
 
 
 def test_erased_contact_cannot_be_edited(cast):
-    contact = ContactFactory()
+    contact = ContactFactory(alliance=cast.alliance)
     contact.erase()
     contact.save()
     with pytest.raises(ValidationError):

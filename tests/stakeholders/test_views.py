@@ -298,7 +298,7 @@ def test_mapping_pdf_is_landscape_with_the_guides_columns_for_the_filtered_set(c
 
 
 def test_pdf_does_not_fetch_urls_from_user_text(cast, monkeypatch):
-    _mapped(cast, '<img src="http://127.0.0.1:9/x.png">', organisation={"notes": "x"})
+    _mapped(cast, '<img src="http://127.0.0.1:9/x.png">', notes="x")
     response = client_for(cast.coordinator).get(
         reverse("stakeholders:mapping_pdf", args=[cast.alliance.pk])
     )
@@ -358,7 +358,7 @@ def test_contact_edit_keeps_its_own_email(cast):
 
 def test_contact_email_taken_by_someone_else_is_explained(cast):
     contact = _contact(cast)
-    ContactFactory(email="taken@example.org")
+    ContactFactory(alliance=cast.alliance, email="taken@example.org")
     response = client_for(cast.coordinator).post(
         reverse("stakeholders:contact_edit", args=[cast.alliance.pk, contact.pk]),
         {"name": "Kim", "email": "TAKEN@example.org", "authority_to_commit": "unknown"},
@@ -367,3 +367,112 @@ def test_contact_email_taken_by_someone_else_is_explained(cast):
     assert "already registered" in response.content.decode()
     contact.refresh_from_db()
     assert contact.email == "kim.lund@example.org"
+
+
+# Two alliances mapping one organisation ---------------------------------------------------------
+
+
+def _shared(cast):
+    """The cast's alliance and the other alliance both map one organisation, and each recorded
+    a contact person there."""
+    from stakeholders import services
+
+    theirs, _ = services.stakeholder_create(
+        alliance=cast.other_alliance,
+        actor=cast.other_chair,
+        organisation={"name": "Red Cross", "municipality": "Växjö"},
+    )
+    ours, joined = services.stakeholder_create(
+        alliance=cast.alliance,
+        actor=cast.coordinator,
+        organisation={"name": "Red Cross", "municipality": "Växjö"},
+    )
+    assert joined
+    for alliance, actor, stakeholder, name in (
+        (cast.other_alliance, cast.other_chair, theirs, "Their Person"),
+        (cast.alliance, cast.coordinator, ours, "Our Person"),
+    ):
+        services.contact_create(
+            organisation=stakeholder.organisation,
+            alliance=alliance,
+            actor=actor,
+            name=name,
+            email=f"{name.split()[0].lower()}.person@example.org",
+        )
+    return ours, theirs
+
+
+def test_detail_export_and_pdf_show_only_the_alliances_own_contacts(cast):
+    ours, _theirs = _shared(cast)
+    client = client_for(cast.secretary)
+    page = client.get(reverse("stakeholders:detail", args=[cast.alliance.pk, ours.pk]))
+    assert [c.name for c in page.context["contacts"]] == ["Our Person"]
+    assert "Their Person" not in page.content.decode()
+    exported = client.get(reverse("stakeholders:export", args=[cast.alliance.pk, "csv"]))
+    assert b"Our Person" in exported.content and b"Their Person" not in exported.content
+    pdf = client.get(reverse("stakeholders:mapping_pdf", args=[cast.alliance.pk])).content
+    assert "Our Person" in pdf_text(pdf) and "Their Person" not in pdf_text(pdf)
+    listing = client.get(reverse("stakeholders:list", args=[cast.alliance.pk]))
+    assert [row.contact_count for row in listing.context["page"].object_list] == [1]
+
+
+def test_the_same_email_may_be_in_two_alliances_registers(cast):
+    ours, _theirs = _shared(cast)
+    response = client_for(cast.coordinator).post(
+        reverse("stakeholders:contact_create", args=[cast.alliance.pk, ours.pk]),
+        {
+            "name": "Them Again",
+            "email": "THEIR.person@example.org",
+            "authority_to_commit": "unknown",
+        },
+    )
+    assert response.status_code == 302
+    assert Contact.objects.filter(email__iexact="their.person@example.org").count() == 2
+
+
+def test_shared_details_show_which_alliance_changed_them_and_when(cast):
+    from stakeholders import services
+
+    ours, theirs = _shared(cast)
+    services.organisation_update(
+        organisation=theirs.organisation,
+        alliance=cast.other_alliance,
+        actor=cast.other_chair,
+        website="https://redcross.example",
+    )
+    page = client_for(cast.member).get(
+        reverse("stakeholders:detail", args=[cast.alliance.pk, ours.pk])
+    )
+    text = " ".join(page.content.decode().split())
+    assert "Shared details last changed by Skåne Alliance on" in text
+    changes = page.context["shared_changes"]
+    assert [(c.alliance, c.created, c.fields) for c in changes] == [
+        ("Skåne Alliance", False, ["website"]),
+        ("Skåne Alliance", True, []),
+    ]
+    assert cast.other_chair.email not in text  # the alliance, never the person
+
+
+def test_notes_are_the_alliances_own(cast):
+    ours, theirs = _shared(cast)
+    Stakeholder.objects.filter(pk=theirs.pk).update(notes="Skåne private note")
+    client = client_for(cast.coordinator)
+    response = client.post(
+        reverse("stakeholders:edit", args=[cast.alliance.pk, ours.pk]),
+        {
+            "org-name": "Red Cross",
+            "org-municipality": "Växjö",
+            "org-category": "other",
+            "org-sector": "other",
+            "assessment-impact": "2",
+            "assessment-interest": "2",
+            "assessment-status": "identified",
+            "assessment-notes": "Kronoberg note",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("stakeholders:detail", args=[cast.alliance.pk, ours.pk]))
+    assert "Kronoberg note" in page.content.decode()
+    assert "Skåne private note" not in page.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.notes == "Skåne private note"
