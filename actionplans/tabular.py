@@ -317,7 +317,11 @@ class _Planner:
         planned = RowPlan(line=line)
         if shared.ROW_ERROR_KEY in row:
             planned.errors.append(row[shared.ROW_ERROR_KEY])
-        self._match(row, planned)
+        # A cell that could not be read is reported once and otherwise left alone.
+        unreadable = shared.cell_errors(row)
+        planned.errors.extend(f"{column}: {message}" for column, message in unreadable.items())
+        if "number" not in unreadable:
+            self._match(row, planned)
         existing = planned.existing
         stale: list[str] = []
         unparsed = []
@@ -325,6 +329,9 @@ class _Planner:
             if column not in FIELD_OF_COLUMN:
                 continue
             name = FIELD_OF_COLUMN[column]
+            if column in unreadable:
+                unparsed.append(name)
+                continue
             text = self._cell(row, column)
             if name == "budget_currency":
                 if not text:
@@ -336,13 +343,15 @@ class _Planner:
                 planned.errors.append(f"{column}: {exc.args[0]}")
                 unparsed.append(name)
         for column, parse in (("goals", self._goals), ("gaps", self._gaps)):
-            if column in self.columns:
+            if column in self.columns and column not in unreadable:
                 try:
                     setattr(planned, column, parse(self._cell(row, column)))
                 except ValueError as exc:
                     planned.errors.append(f"{column}: {exc.args[0]}")
         self._validate(planned, unparsed)
-        planned.label = str(planned.fields.get("title", existing.title if existing else ""))
+        # A title refused as too long is still shown, as the file gives it.
+        title = self._cell(row, "action") or (existing.title if existing else "")
+        planned.label = str(planned.fields.get("title", title))
         if existing is None:
             planned.action = "new"
             if not planned.errors:

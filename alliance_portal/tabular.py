@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Generator
+from contextlib import closing
 from datetime import date, datetime
 from typing import Any
 
@@ -18,10 +19,23 @@ from django.conf import settings
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 MAX_ROWS = 5000
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
+# Wider than any import's template, with room for a few empty columns a spreadsheet keeps.
+MAX_COLUMNS = 64
+# A sheet's rectangle from A1 to its last row and column: the cells a file may hold. Reading
+# stops as soon as a file goes past it, so a sheet that claims a million rows costs nothing.
+MAX_CELLS = (MAX_ROWS + 1) * MAX_COLUMNS
+# A workbook is a zip archive, and a few megabytes of one can unpack to gigabytes that openpyxl
+# would hold in memory. A full import of real text unpacks to well under this.
+XLSX_MAX_UNPACKED_BYTES = 25 * 1024 * 1024
+# Spreadsheet XML compresses well, but not a hundredfold; only members big enough to matter
+# are held to the ratio.
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_GRACE_BYTES = 1024 * 1024
 IMPORT_EXTENSIONS = (".csv", ".xlsx")
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -37,6 +51,14 @@ ERR_FILE_BINARY = _("This file is not a CSV text file. Choose a .csv or .xlsx fi
 ERR_FILE_NOT_XLSX = _("This file is not an Excel workbook (.xlsx) that can be read.")
 ERR_FILE_EMPTY = _("The file has no rows below its heading row.")
 ERR_FILE_TOO_MANY_ROWS = _("The file has more than %(max)d rows. Split it into smaller files.")
+ERR_FILE_TOO_MANY_CELLS = _("The file has more than %(cells)s cells. Split it into smaller files.")
+ERR_WORKBOOK_TOO_LARGE = _(
+    "This workbook is too large once unpacked: at most %(size)s of data and %(cells)s cells."
+)
+ERR_UNSAVED_FORMULA = _(
+    "Cell %(cell)s holds a formula without a saved value; open the file in a spreadsheet "
+    "program, save it and upload it again, or type the value."
+)
 ERR_FILE_CSV = _("The file could not be read as CSV: %(error)s")
 ERR_UNKNOWN_COLUMNS = _(
     "Unknown columns: %(columns)s. Use the headings of the template, or remove these columns."
@@ -51,6 +73,9 @@ ERR_PLAN_HAS_ERRORS = _("The file has errors; nothing was imported.")
 
 # read_table() puts a row's own problem (too many cells) under this key; planners report it.
 ROW_ERROR_KEY = "__error__"
+# ... and under this one {column: message} for cells it could not read (a formula without a
+# saved value); planners report each under its column and check nothing else in that cell.
+CELL_ERRORS_KEY = "__cells__"
 
 
 class ImportFileError(Exception):
@@ -104,7 +129,12 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
+# What a reader yields for each row of the file: the cells' text from the first column on, and
+# {column index: cell name} for the cells that hold a formula without a saved value.
+SheetRow = tuple[list[str], dict[int, str]]
+
+
+def _csv_rows(content: bytes) -> Generator[SheetRow, None, None]:
     # A NUL anywhere means binary data, and PostgreSQL would refuse to store one in text.
     if b"\x00" in content:
         raise ImportFileError([ERR_FILE_BINARY])
@@ -116,28 +146,130 @@ def _read_csv(content: bytes) -> list[list[str]]:
     # Swedish spreadsheet programs write semicolons; pick whichever separates the heading row.
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield cells, {}
     except csv.Error as exc:
         raise ImportFileError([ERR_FILE_CSV % {"error": exc}]) from None
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    import openpyxl
+def workbook_too_large() -> str:
+    """The message refusing a workbook too large once unpacked, with the limits filled in."""
+    limits = {
+        "size": filesizeformat(XLSX_MAX_UNPACKED_BYTES),
+        "cells": number_format(MAX_CELLS, force_grouping=True),
+    }
+    return str(ERR_WORKBOOK_TOO_LARGE % limits)
 
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ImportFileError([ERR_FILE_NOT_XLSX])
+
+def _check_archive(content: bytes) -> None:
+    """Refuses a workbook that would unpack to too much, from the archive's directory alone.
+
+    The sizes the directory declares can be trusted: zipfile never unpacks a member past its
+    declared size (it stops there and fails the checksum instead).
+    """
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise ImportFileError([ERR_FILE_NOT_XLSX]) from None
+    unpacked = 0
+    for member in members:
+        unpacked += member.file_size
+        squeezed = member.file_size > max(
+            XLSX_RATIO_GRACE_BYTES, XLSX_MAX_RATIO * member.compress_size
+        )
+        if squeezed or unpacked > XLSX_MAX_UNPACKED_BYTES:
+            raise ImportFileError([workbook_too_large()])
+
+
+# What the sheet parser gives for a formula cell without a saved value, instead of None.
+_UNSAVED_FORMULA = object()
+
+
+def _sheet_parser(workbook, sheet, source):
+    """openpyxl's reader of a sheet's rows, which also marks formulas without a saved value.
+
+    With data_only, openpyxl reads a formula's saved value and gives None when the file has
+    none, the same as for an empty cell; a workbook written by a program rather than saved by a
+    spreadsheet has no saved values. Reading the rows here, rather than through the worksheet,
+    tells the two apart in the one pass over the sheet (this uses openpyxl's reader directly:
+    check the imports' tests when upgrading it).
+    """
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                # A formula whose saved result is empty text is a "str" cell with an empty
+                # value; other programs leave the value out or empty when there is none.
+                empty_text = element.get("t") == "str" and element.find(VALUE_TAG) is not None
+                if not empty_text:
+                    cell["value"] = _UNSAVED_FORMULA
+            return cell
+
+    return Parser(
+        source,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+
+
+def _xlsx_rows(content: bytes) -> Generator[SheetRow, None, None]:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    _check_archive(content)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(value) for value in row])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        workbook.close()
     except Exception:  # openpyxl raises many kinds of error on a damaged workbook
         raise ImportFileError([ERR_FILE_NOT_XLSX]) from None
-    return rows
+    try:
+        sheet = workbook.worksheets[0]
+        # The size the sheet declares, when it does, refuses a huge sheet before any row is read.
+        if sheet.max_row and sheet.max_column and sheet.max_row * sheet.max_column > MAX_CELLS:
+            raise ImportFileError([workbook_too_large()])
+        with sheet._get_source() as source:
+            for _number, cells in _sheet_parser(workbook, sheet, source).parse():
+                texts = [""] * max((cell["column"] for cell in cells), default=0)
+                unsaved = {}
+                for cell in cells:
+                    index = cell["column"] - 1
+                    if cell["value"] is _UNSAVED_FORMULA:
+                        unsaved[index] = f"{get_column_letter(cell['column'])}{cell['row']}"
+                    else:
+                        texts[index] = _cell_text(cell["value"])
+                yield texts, unsaved
+    except ImportFileError:
+        raise
+    except Exception:
+        raise ImportFileError([ERR_FILE_NOT_XLSX]) from None
+    finally:
+        workbook.close()
+
+
+def _read(rows: Generator[SheetRow, None, None], *, too_large: ImportFileError):
+    """The file's rows that are not blank and {(row, column): cell name} of unsaved formulas.
+
+    Raises ImportFileError as soon as the file has too many rows or cells, before reading on.
+    """
+    kept: list[list[str]] = []
+    formulas: dict[tuple[int, int], str] = {}
+    cells = 0
+    with closing(rows):  # a refused file's workbook is closed at once
+        for texts, unsaved in rows:
+            cells += max(len(texts), 1)
+            if cells > MAX_CELLS:
+                raise too_large
+            if not unsaved and not any(text.strip() for text in texts):
+                continue
+            if len(kept) > MAX_ROWS:  # the heading row and MAX_ROWS rows are already kept
+                raise ImportFileError([ERR_FILE_TOO_MANY_ROWS % {"max": MAX_ROWS}])
+            formulas.update(((len(kept), index), name) for index, name in unsaved.items())
+            kept.append(texts)
+    return kept, formulas
 
 
 def read_table(
@@ -147,22 +279,43 @@ def read_table(
 
     `columns` are the headings the importer knows and `required` those a file must have.
     """
-    raw = _read_xlsx(content) if name.lower().endswith(".xlsx") else _read_csv(content)
-    raw = [row for row in raw if any(cell.strip() for cell in row)] if raw else []
+    if len(content) > IMPORT_MAX_BYTES:
+        limits = {"size": filesizeformat(len(content)), "limit": filesizeformat(IMPORT_MAX_BYTES)}
+        raise ImportFileError([ERR_IMPORT_TOO_LARGE % limits])
+    if name.lower().endswith(".xlsx"):
+        too_large = ImportFileError([workbook_too_large()])
+        raw, formulas = _read(_xlsx_rows(content), too_large=too_large)
+    else:
+        too_large = ImportFileError(
+            [ERR_FILE_TOO_MANY_CELLS % {"cells": number_format(MAX_CELLS, force_grouping=True)}]
+        )
+        raw, formulas = _read(_csv_rows(content), too_large=too_large)
     if len(raw) < 2:
         raise ImportFileError([ERR_FILE_EMPTY])
-    if len(raw) - 1 > MAX_ROWS:
-        raise ImportFileError([ERR_FILE_TOO_MANY_ROWS % {"max": MAX_ROWS}])
     headings = [cell.strip().lower().replace(" ", "_") for cell in raw[0]]
     found = check_headings(headings, raw[1:], allowed=columns, required=required)
     rows = []
-    for cells in raw[1:]:
+    for position, cells in enumerate(raw[1:], start=1):
         extra = [cell for cell in cells[len(headings) :] if cell.strip()]
-        row = {heading: (cells[index] if index < len(cells) else "") for index, heading in found}
+        row: dict[str, Any] = {
+            heading: (cells[index] if index < len(cells) else "") for index, heading in found
+        }
         if extra:
             row[ROW_ERROR_KEY] = str(ERR_ROW_LENGTH % {"cells": len(cells), "columns": len(found)})
+        unreadable = {
+            heading: str(ERR_UNSAVED_FORMULA % {"cell": formulas[position, index]})
+            for index, heading in found
+            if (position, index) in formulas
+        }
+        if unreadable:
+            row[CELL_ERRORS_KEY] = unreadable
         rows.append(row)
     return [heading for _index, heading in found], rows
+
+
+def cell_errors(row: dict[str, Any]) -> dict[str, str]:
+    """{column: message} for the row's cells that could not be read."""
+    return row.get(CELL_ERRORS_KEY, {})
 
 
 def check_headings(

@@ -12,11 +12,13 @@ from django.urls import reverse
 
 from actionplans import services, tabular
 from actionplans.models import ERR_PLAN_SUBMITTED, Action
+from actionplans.views.imports import IMPORT_SESSION_KEY
 from alliance_portal import tabular as shared
 from alliances.models import AuditEntry
 
 from ..conftest import client_for
 from ..factories import make_action, make_goal, make_plan, make_submitted_plan
+from ..workbook_support import peak_memory, workbook, zip_bomb
 
 GOOD_CSV = (
     b"number,action,budget_amount\n1,Train mediators in Ljungby,90000\n,Open a language cafe,\n"
@@ -241,3 +243,39 @@ def test_formula_cells_are_stored_as_text(cast, plan):
     exported = client.get(reverse("actionplans:export_csv", args=[cast.alliance.pk, plan.pk]))
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[1]["action"] == '\'=HYPERLINK("http://evil")'
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(cast, plan):
+    # About 1 MB uploaded, 210 MB of shared strings once unpacked.
+    bomb = zip_bomb(["action"], ["Open a language cafe"])
+    assert len(bomb) < shared.IMPORT_MAX_BYTES
+    client = client_for(cast.coordinator)
+    client.get(import_url(plan))  # the page's own first-use costs are not the upload's
+    with peak_memory() as memory:
+        response = upload(client, plan, "actions.xlsx", bomb)
+    assert response.status_code == 200
+    assert shared.workbook_too_large() in response.content.decode()
+    assert IMPORT_SESSION_KEY.format(plan=plan.pk) not in client.session
+    # Unpacking the strings alone would take 210 MB.
+    assert memory.peak < 20 * 1024 * 1024
+    assert titles(plan) == ["Train community mediators"]
+
+
+def test_a_title_too_long_is_shown_shortened_with_its_one_error(cast, plan):
+    title = "Mediators " + "x" * 500
+    response = upload(client_for(cast.coordinator), plan, "a.csv", f"action\n{title}\n".encode())
+    row = response.context["preview"].rows[0]
+    assert row.errors == [f"action: {shared.ERR_TOO_LONG % {'max': 500, 'length': 510}}"]
+    page = response.content.decode()
+    assert title[:99] + "…" in page and title[:100] not in page
+
+
+def test_the_preview_names_the_cells_holding_formulas_without_a_value(cast, plan):
+    content = workbook(["action", "resources"], ["Language cafe", "=A2"])
+    client = client_for(cast.coordinator)
+    response = upload(client, plan, "actions.xlsx", content)
+    page = response.content.decode()
+    assert str(shared.ERR_UNSAVED_FORMULA % {"cell": "B2"}) in page
+    assert "Confirm the import" not in page
+    confirm(client, plan, response)
+    assert titles(plan) == ["Train community mediators"]

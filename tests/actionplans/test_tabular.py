@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 
 from actionplans import services, tabular
 from actionplans.models import ERR_DUE_BEFORE_START, ERR_PLAN_SUBMITTED, Action, ActionPlan
@@ -27,6 +30,7 @@ from ..factories import (
     make_plan,
     make_submitted_plan,
 )
+from ..workbook_support import SHEET, far_right_cells, rewrite, workbook, zip_bomb
 
 
 def csv_file(*lines: str) -> bytes:
@@ -502,3 +506,110 @@ def test_planning_queries_do_not_grow_with_rows(cast, drafted, django_assert_max
             result = plan_for(plan, content)
         assert result.is_valid, row_errors(result)
         assert len(result.rows) == count
+
+
+# Workbooks and files too large to read -----------------------------------------------------------
+
+
+def refusal(content: bytes, name: str = "actions.xlsx") -> list[str]:
+    with pytest.raises(shared.ImportFileError) as caught:
+        tabular.read_table(name=name, content=content)
+    return caught.value.messages
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused_from_its_directory():
+    # Thirty members of a megabyte each: none is squeezed past the ratio, together too much.
+    padded = io.BytesIO()
+    with zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(io.BytesIO(workbook(["action"], ["A"]))) as real:
+            for member in real.infolist():
+                archive.writestr(member.filename, real.read(member))
+        for index in range(30):
+            archive.writestr(f"xl/media/padding{index}.bin", b"A" * 1_000_000)
+    assert len(padded.getvalue()) < shared.IMPORT_MAX_BYTES
+    assert refusal(padded.getvalue()) == [shared.workbook_too_large()]
+
+
+def test_a_member_squeezed_past_the_ratio_is_refused_though_small_once_unpacked():
+    assert refusal(zip_bomb(["action"], ["A"], unpacked_mb=2)) == [shared.workbook_too_large()]
+
+
+def test_a_sheet_declaring_more_cells_than_the_limit_is_refused_before_reading():
+    content = rewrite(
+        workbook(["action"], ["A"]),
+        SHEET,
+        lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:CV6000"/>', xml),
+    )
+    assert refusal(content) == [shared.workbook_too_large()]
+
+
+def test_reading_stops_at_the_cell_limit_when_the_sheet_declares_no_size():
+    # Each row reaches the sheet's last column, 16 384 cells wide; twenty rows are too many.
+    assert refusal(far_right_cells(["action"], ["A"], rows=20)) == [shared.workbook_too_large()]
+    # One such row is not: the empty cell far to the right is read as nothing.
+    columns, rows = tabular.read_table(
+        name="a.xlsx", content=far_right_cells(["action"], ["A"], rows=1)
+    )
+    assert (columns, rows) == (["action"], [{"action": "A"}])
+
+
+def test_a_csv_with_too_many_cells_is_refused():
+    content = b"number,action\n1,A" + b"," * shared.MAX_CELLS + b"\n"
+    cells = number_format(shared.MAX_CELLS, force_grouping=True)
+    assert refusal(content, "a.csv") == [str(shared.ERR_FILE_TOO_MANY_CELLS % {"cells": cells})]
+
+
+def test_a_file_past_the_upload_limit_is_refused_however_it_arrives():
+    content = b"action\n" + b"A" * shared.IMPORT_MAX_BYTES + b"\n"
+    assert "the limit is 2.0" in refusal(content, "a.csv")[0]
+
+
+# Formulas in workbooks ---------------------------------------------------------------------------
+
+
+def unsaved(column: str, cell: str) -> str:
+    return f"{column}: {shared.ERR_UNSAVED_FORMULA % {'cell': cell}}"
+
+
+def test_a_formula_without_a_saved_value_is_refused_and_its_cell_named(cast, drafted):
+    before = saved_actions(drafted["plan"])
+    content = workbook(
+        ["number", "action", "resources", "goals"],
+        [1, "Train community mediators", "=B2", "1"],
+        [None, "=C2", "Volunteers", None],
+        [None, "Language cafe", "Rooms", "=1+1"],
+        ["=2*1", "Homework club", None, None],
+    )
+    result = plan_for(drafted["plan"], content, name="actions.xlsx")
+    # Each is reported once, never also as an empty title or as a new action for row 5.
+    assert [row.errors for row in result.rows] == [
+        [unsaved("resources", "C2")],
+        [unsaved("action", "B3")],
+        [unsaved("goals", "D4")],
+        [unsaved("number", "A5")],
+    ]
+    assert result.rows[0].existing == drafted["action"]
+    with pytest.raises(ValidationError):
+        apply(drafted["plan"], cast.coordinator, content, name="actions.xlsx")
+    assert saved_actions(drafted["plan"]) == before
+
+
+def test_a_formula_with_a_saved_value_imports_that_value(cast, drafted):
+    content = rewrite(
+        workbook(
+            ["action", "resources", "obstacles"], ["Language cafe", "=UPPER(A2)", "=LEFT(A2,0)"]
+        ),
+        SHEET,
+        lambda xml: xml.replace(
+            '<c r="B2"><f>UPPER(A2)</f><v></v></c>',
+            '<c r="B2" t="str"><f>UPPER(A2)</f><v>LANGUAGE CAFE</v></c>',
+        ).replace(
+            '<c r="C2"><f>LEFT(A2,0)</f><v></v></c>',
+            '<c r="C2" t="str"><f>LEFT(A2,0)</f><v></v></c>',
+        ),
+    )
+    result = plan_for(drafted["plan"], content, name="actions.xlsx")
+    assert result.is_valid, row_errors(result)
+    apply(drafted["plan"], cast.coordinator, content, name="actions.xlsx")
+    action = Action.objects.get(plan=drafted["plan"], title="Language cafe")
+    assert (action.resources, action.obstacles) == ("LANGUAGE CAFE", "")
