@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "chair.handed_over": _("Handed over the chair"),
     "invitation.created": _("Sent an invitation"),
     "invitation.revoked": _("Withdrew an invitation"),
+    "invitation.not_sent": _("Invited someone, but the invitation could not be sent"),
     "invitation.accepted": _("Accepted an invitation"),
     "user.registered": _("Created an account"),
     "user.preferences_updated": _("Changed their preferences"),
@@ -119,6 +120,7 @@ ACTION_LABELS = {
     "report.exported": _("Downloaded a coordinator report"),
     "archive.requested": _("Asked for an archive of every document"),
     "archive.downloaded": _("Downloaded an archive of every document"),
+    "archive.deleted": _("Deleted an archive that could hold an erased person's data"),
 }
 
 # Set per request by AuditContextMiddleware; empty for work done by tasks and commands.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .converters import is_id
+from .throttle import THROTTLED, lockout_message
 
 
 def _is_id(value) -> bool:
@@ -87,3 +89,16 @@ def message_service_errors(request, exc: ValidationError) -> None:
 
     for message in service_error_messages(exc):
         messages.error(request, message)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, which says so when too many wrong passwords locked the login."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            # Set by django-axes while it refuses the account or the address.
+            if getattr(self.request, "axes_locked_out", False):
+                raise ValidationError(lockout_message(), code=THROTTLED) from None
+            raise

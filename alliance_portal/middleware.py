@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import translation
 
 from alliance_portal.audit import request_ip
+from alliance_portal.client_address import client_ip
 
 
 class UserLanguageMiddleware:
@@ -29,7 +30,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = request_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = request_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -3,8 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from alliance_portal.converters import IdConverter, TokenConverter
-from alliance_portal.views import health_json, health_page, set_language
+from alliance_portal.views import (
+    LoginView,
+    PasswordChangeView,
+    PasswordResetView,
+    health_json,
+    health_page,
+    set_language,
+)
 from alliances import views as alliance_views
+
+# Django's class views accept every method they have a handler for; like the function views,
+# they declare what they serve, so a form posted to the wrong address answers 405.
+PAGE = ["get", "head"]
+FORM = ["get", "post"]
 
 register_converter(IdConverter, "id")
 register_converter(TokenConverter, "token")
@@ -26,43 +38,36 @@ urlpatterns = [
     path("health.json", health_json, name="health_json"),
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),
     path("accounts/profile/", alliance_views.profile, name="profile"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(http_method_names=FORM), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        PasswordChangeView.as_view(http_method_names=FORM),
         name="password_change",
     ),
     path(
         "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(http_method_names=PAGE),
         name="password_change_done",
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            html_email_template_name="registration/password_reset_email.html",
-        ),
+        PasswordResetView.as_view(http_method_names=FORM),
         name="password_reset",
     ),
     path(
         "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(http_method_names=PAGE),
         name="password_reset_done",
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(http_method_names=FORM),
         name="password_reset_confirm",
     ),
     path(
         "accounts/password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(http_method_names=PAGE),
         name="password_reset_complete",
     ),
     path("i18n/setlang/", set_language, name="set_language"),

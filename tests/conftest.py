@@ -29,12 +29,24 @@ def _test_settings(tmp_path_factory):
         SECURE_HSTS_SECONDS=0,
         SITE_URL="http://testserver",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Request limits are counted in this process's memory, emptied before each test (see
+        # _empty_cache), never in a Redis whose database the Celery tests' broker shares.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no requests counted against the limits of alliance_portal.throttle:
+    every test client comes from the same address. (Wrong passwords are rows, rolled back.)"""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.converters import is_id
 from alliance_portal.forms import add_service_errors, message_service_errors
 from alliance_portal.permissions import Capability
+from alliance_portal.throttle import THROTTLED, password_failed, password_refused
 
 from .. import selectors, services
 from ..forms import ApproveForm, ReturnForm
@@ -98,6 +99,7 @@ def _review_context(access, plan: ActionPlan, **forms) -> dict:
 
 
 @login_required
+@require_safe
 def plan_review(request, alliance_id: int, plan_id: int):
     """The chair's read-only view of exactly the version submitted, with its hash."""
     access, plan = get_plan_for_user(
@@ -137,14 +139,28 @@ def _decision(request, alliance_id: int, plan_id: int, form_class, *, form_name,
         request,
         "actionplans/review.html",
         _review_context(access, plan, **{form_name: form}),
-        status=400,
+        status=429 if form.has_error("password", code=THROTTLED) else 400,
     )
+
+
+def _locked_out(message: str) -> ValidationError:
+    return ValidationError({"password": ValidationError(message, code=THROTTLED)})
 
 
 def _approve(request, plan: ActionPlan, data: dict) -> str:
-    version = services.plan_approve(
-        plan=plan, actor=request.user, shown_sha256=data["sha256"], password=data["password"]
-    )
+    # The password is counted like a login's: a wrong one here brings the lockout closer, and
+    # while the account or address is locked even the right one is refused.
+    if locked := password_refused(request, request.user):
+        raise _locked_out(locked)
+    try:
+        version = services.plan_approve(
+            plan=plan, actor=request.user, shown_sha256=data["sha256"], password=data["password"]
+        )
+    except ValidationError as exc:
+        wrong_password = "password" in getattr(exc, "error_dict", {})
+        if wrong_password and (locked := password_failed(request, request.user)):
+            raise _locked_out(locked) from exc
+        raise
     return _("You approved version %(number)d. Its content and hash are now frozen.") % {
         "number": version.number
     }
@@ -187,6 +203,7 @@ def plan_return(request, alliance_id: int, plan_id: int):
 
 
 @login_required
+@require_safe
 def plan_versions(request, alliance_id: int, plan_id: int):
     access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
     return render(
@@ -197,6 +214,7 @@ def plan_versions(request, alliance_id: int, plan_id: int):
 
 
 @login_required
+@require_safe
 def version_detail(request, alliance_id: int, plan_id: int, number: int):
     access, plan, version = get_version_for_user(request.user, alliance_id, plan_id, number)
     return render(
@@ -220,6 +238,7 @@ def _side(plan: ActionPlan, value: str | None, default: str) -> tuple[str, dict]
 
 
 @login_required
+@require_safe
 def plan_diff(request, alliance_id: int, plan_id: int):
     """What changed between two versions; by default the last approved one and the current."""
     access, plan = get_plan_for_user(request.user, alliance_id, plan_id)

@@ -138,6 +138,11 @@ class BoardRow:
         return events[-1] if events else None
 
     @property
+    def invited(self) -> bool:
+        """Whether an invitation to sign this version was ever sent to them."""
+        return self.signature is not None and self.signature.invited_at is not None
+
+    @property
     def left_alliance(self) -> bool:
         return self.membership.ended_at is not None
 

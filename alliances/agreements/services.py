@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.audit import audit_record
+from alliance_portal.client_address import client_ip
 from alliance_portal.permissions import ROLE_CAPABILITIES, Capability
 from alliance_portal.queue import enqueue_on_commit
 
@@ -93,7 +94,7 @@ class RequestFacts:
     @classmethod
     def of(cls, request) -> RequestFacts:
         return cls(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
             # Recorded as sent, cut to the column's size: a browser's own string, not user input.
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:MAX_USER_AGENT_CHARS],
         )
@@ -411,19 +412,31 @@ def signature_code_send(*, signature: Signature, facts: RequestFacts) -> None:
 
 
 def signature_code_confirm(*, signature: Signature, code: str, facts: RequestFacts) -> None:
-    """Raises ValidationError unless the code is the latest one sent, in time. A wrong code
-    counts as an attempt even though the call fails, so it is saved outside the refusal."""
-    signature.refresh_from_db(fields=["code_hash", "code_sent_at", "code_attempts"])
+    """Raises ValidationError unless the code is the latest one sent, in time.
+
+    Every check first takes an attempt with one UPDATE that also tests the limit, so requests
+    sent at the same moment cannot all pass the test before any of them counts: at most
+    CODE_MAX_ATTEMPTS codes are ever compared per invitation. A wrong code keeps its attempt
+    (saved outside the refusal, which raises); the right one gives it back.
+    """
+    signature.refresh_from_db(fields=["code_hash", "code_sent_at"])
     expired = not signature.code_hash or (timezone.now() - signature.code_sent_at > CODE_MAX_AGE)
     if expired:
         raise ValidationError(ERR_CODE_EXPIRED)
-    if signature.code_attempts >= CODE_MAX_ATTEMPTS:
+    attempt_taken = Signature.objects.filter(
+        pk=signature.pk, code_attempts__lt=CODE_MAX_ATTEMPTS
+    ).update(code_attempts=F("code_attempts") + 1)
+    if not attempt_taken:
         raise ValidationError(ERR_CODE_ATTEMPTS)
     if not constant_time_compare(_code_hash(signature, code.strip()), signature.code_hash):
-        Signature.objects.filter(pk=signature.pk).update(code_attempts=F("code_attempts") + 1)
         raise ValidationError(ERR_CODE_WRONG)
     with transaction.atomic():
-        Signature.objects.filter(pk=signature.pk).update(code_hash="")
+        # Only one request can use the code: a second one finds it gone.
+        used = Signature.objects.filter(pk=signature.pk, code_hash=signature.code_hash).update(
+            code_hash="", code_attempts=F("code_attempts") - 1
+        )
+        if not used:
+            raise ValidationError(ERR_CODE_EXPIRED)
         _record(
             signature,
             SignatureEvent.Kind.IDENTITY_CONFIRMED,

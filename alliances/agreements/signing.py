@@ -16,9 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import add_service_errors, message_service_errors
+from alliance_portal.throttle import THROTTLED, over_limit
 
 from . import selectors, services
 from .documents import signed_pdf_response
@@ -235,6 +236,9 @@ def code_send(request, token: str):
     signature, problem = _link(request, token)
     if problem:
         return problem
+    if throttled := over_limit(request, "signing_code"):
+        messages.error(request, throttled)
+        return _identity_page(request, signature, token, status=429)
     try:
         services.signature_code_send(signature=signature, facts=RequestFacts.of(request))
     except ValidationError as exc:
@@ -254,6 +258,10 @@ def code_confirm(request, token: str):
     if problem:
         return problem
     form = CodeForm(request.POST)
+    # Each invitation allows a few wrong codes; this also stops one address trying many.
+    if throttled := over_limit(request, "signing_code"):
+        form.add_error(None, ValidationError(throttled, code=THROTTLED))
+        return _identity_page(request, signature, token, code_form=form, status=429)
     if form.is_valid():
         try:
             services.signature_code_confirm(
@@ -334,11 +342,13 @@ def _own_by_session(request, public_id) -> Signature:
     return signature
 
 
+@require_safe
 def signed_done(request, public_id):
     """After answering through a link: the answer, and the signed PDF to download."""
     signature = _own_by_session(request, public_id)
     return render(request, "agreements/done.html", {"signature": signature})
 
 
+@require_safe
 def signed_pdf(request, public_id):
     return signed_pdf_response(_own_by_session(request, public_id))

@@ -1,8 +1,9 @@
 """The public verify page: is this PDF an unmodified agreement sealed by this portal?
 
 Anyone may ask, without logging in. The answer names the alliance, the agreement version and
-the signer of a genuine document, and nothing else: no contact details, no evidence, and for
-any other file only why it does not verify.
+the signer of a genuine document, and the date the signer withdrew it if they did, and nothing
+else: no contact details, no evidence, no reason, and for any other file only why it does not
+verify.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance_portal.seal import (
     SealCheck,
@@ -19,6 +20,7 @@ from alliance_portal.seal import (
     seal_certificate_pem,
     verify_sealed_pdf,
 )
+from alliance_portal.throttle import over_limit
 
 from .forms import VerifyForm
 from .models import Signature
@@ -53,9 +55,14 @@ def _genuine_signature(check: SealCheck) -> Signature | None:
 def verify(request):
     form = VerifyForm(request.POST or None, request.FILES or None)
     result = None
+    throttled = None
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        # Checking a seal costs the server far more than sending a file costs anyone.
+        throttled = over_limit(request, "verify")
+        if throttled:
+            form, status = VerifyForm(), 429
+        elif form.is_valid():
             check = verify_sealed_pdf(form.cleaned_data["document"])
             result = _result(check)
             status = 200 if result["valid"] else 422
@@ -64,11 +71,13 @@ def verify(request):
     context = {
         "form": form,
         "result": result,
+        "throttled": throttled,
         "fingerprint": certificate_fingerprint(seal_certificate()),
     }
     return render(request, "agreements/verify.html", context, status=status)
 
 
+@require_safe
 def certificate(request):
     """The portal's sealing certificate, so anyone can check a document with their own tools."""
     response = HttpResponse(seal_certificate_pem(), content_type="application/x-pem-file")
@@ -85,10 +94,13 @@ def _result(check: SealCheck) -> dict:
     signature = _genuine_signature(check)
     if signature is None:
         return {"valid": False, "message": UNKNOWN_REFERENCE}
+    withdrawn = signature.status == Signature.Status.WITHDRAWN
     return {
         "valid": True,
         "alliance": signature.version.agreement.alliance.name,
         "version": signature.version.number,
         "signer": signature.typed_name,
         "sealed_at": check.sealed_at,
+        # The document is still genuine, but the alliance's record no longer counts it.
+        "withdrawn_at": signature.withdrawn_at if withdrawn else None,
     }

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import add_service_errors, message_service_errors
 from alliance_portal.permissions import Capability
@@ -71,6 +71,7 @@ def _draft_differs(agreement: Agreement, version) -> bool:
 
 
 @login_required
+@require_safe
 def agreement_detail(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_AGREEMENT)
     agreement = selectors.agreement_of(access.alliance)
@@ -236,6 +237,7 @@ def _publish_message(version, invited: bool) -> str:
 
 
 @login_required
+@require_safe
 def version_list(request, alliance_id: int):
     access, agreement = get_agreement_for_user(request.user, alliance_id)
     return render(
@@ -246,6 +248,7 @@ def version_list(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def version_detail(request, alliance_id: int, number: int):
     access, version = get_version_for_user(request.user, alliance_id, number)
     language = reading_language(request, version)
@@ -315,6 +318,7 @@ def translation_edit(request, alliance_id: int, number: int, language: str):
 
 
 @login_required
+@require_safe
 def status_board(request, alliance_id: int, number: int):
     access, version = get_version_for_user(
         request.user, alliance_id, number, need=Capability.VIEW_SIGNATURES
@@ -376,6 +380,7 @@ def signature_invite(request, alliance_id: int, signature_id: int):
 
 
 @login_required
+@require_safe
 def signature_detail(request, alliance_id: int, signature_id: int):
     access, signature = get_signature_for_user(request.user, alliance_id, signature_id)
     return render(
@@ -391,6 +396,7 @@ def signature_detail(request, alliance_id: int, signature_id: int):
 
 
 @login_required
+@require_safe
 def signature_pdf(request, alliance_id: int, signature_id: int):
     _access, signature = get_signature_for_user(request.user, alliance_id, signature_id)
     return signed_pdf_response(signature)

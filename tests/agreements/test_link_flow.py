@@ -8,6 +8,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -28,7 +29,8 @@ from .conftest import publish
 from .test_views import FIRST_PARAGRAPH, IP, browser_client, form_data, text_of
 
 SIGN_LINK = re.compile(r"http://testserver/sign/([^/\s]+)/")
-CODE = re.compile(r"Your code to sign: (\d{6})")
+# The code stands alone on its line of the mail's text; it is never in the subject.
+CODE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
 
 
 def token_for(user) -> str:
@@ -97,7 +99,7 @@ def send_code(client, token: str, capture) -> str:
     """Asks for a code; the code mailed."""
     with capture(execute=True):
         assert client.post(link(token, "signing:code_send")).status_code == 302
-    return CODE.search(mail.outbox[-1].subject).group(1)
+    return CODE.search(mail.outbox[-1].body).group(1)
 
 
 def not_the(code: str) -> str:
@@ -366,7 +368,7 @@ def test_a_member_who_has_left_signs_and_declines_nothing_through_their_link(
     with django_capture_on_commit_callbacks(execute=True):
         visitor.post(link(invited.token, "signing:code_send"))
     if len(mail.outbox) > 4:
-        code = CODE.search(mail.outbox[-1].subject).group(1)
+        code = CODE.search(mail.outbox[-1].body).group(1)
         visitor.post(link(invited.token, "signing:code_confirm"), {"code": code})
 
     visitor.post(link(invited.token), form_data(invited.version))
@@ -398,3 +400,49 @@ def test_the_link_of_a_member_who_has_left_no_longer_opens(
 
     assert len(mail.outbox) == 4, "a code was mailed to a member who has left"
     assert visitor.get(link(invited.token)).status_code == 410
+
+
+def test_codes_from_one_address_are_limited_across_invitations(
+    cast, invited, django_capture_on_commit_callbacks
+):
+    """Wrong codes spread over several members' invitations, each below its own limit of
+    five, are stopped by the address's limit; then even the right code is not checked."""
+    limit = int(settings.THROTTLE_RATES["signing_code"].split("/")[0])
+    signers = [cast.chair, cast.secretary, cast.coordinator, cast.member]
+    visitor = browser_client()
+    tokens = {user: token_for(user) for user in signers}
+    codes = {
+        user: send_code(visitor, token, django_capture_on_commit_callbacks)
+        for user, token in tokens.items()
+    }
+    answers = []
+    while len(signers) + len(answers) < limit:
+        user = signers[len(answers) % len(signers)]
+        wrong = {"code": not_the(codes[user])}
+        answers.append(visitor.post(link(tokens[user], "signing:code_confirm"), wrong).status_code)
+    assert set(answers) == {400}
+    assert all(
+        Signature.objects.get(
+            version=invited.version, membership=cast.membership(user)
+        ).code_attempts
+        < services.CODE_MAX_ATTEMPTS
+        for user in signers
+    )
+
+    right = {"code": codes[cast.member]}
+    response = visitor.post(link(tokens[cast.member], "signing:code_confirm"), right)
+
+    assert response.status_code == 429
+    assert "Too many attempts. Wait" in response.context["code_form"].non_field_errors()[0]
+    assert (
+        not member_signature(cast, invited.version)
+        .events.filter(kind="identity_confirmed")
+        .exists()
+    )
+    sent = len(mail.outbox)
+    assert visitor.post(link(tokens[cast.member], "signing:code_send")).status_code == 429
+    assert len(mail.outbox) == sent
+    # The member's own browser, elsewhere, still confirms with the right code.
+    at_home = browser_client(ip="198.51.100.99")
+    at_home_response = at_home.post(link(tokens[cast.member], "signing:code_confirm"), right)
+    assert at_home_response.status_code == 302

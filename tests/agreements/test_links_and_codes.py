@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import timedelta
 from unittest import mock
@@ -10,6 +11,7 @@ from unittest import mock
 import pytest
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
@@ -33,7 +35,8 @@ from alliances.tasks import send_signing_invitation
 from .conftest import FACTS, sign_as
 
 DAY = 24 * 60 * 60
-CODE_SUBJECT = re.compile(r"^Your code to sign: (\d{6})$")
+# The code stands alone on its line of the mail's text; it is never in the subject.
+CODE_LINE = re.compile(r"^\s*(\d{6})\s*$", re.MULTILINE)
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def mailed_code(signature, django_capture_on_commit_callbacks, facts=FACTS) -> s
     with django_capture_on_commit_callbacks(execute=True):
         services.signature_code_send(signature=signature, facts=facts)
     assert len(mail.outbox) == sent + 1
-    return CODE_SUBJECT.match(mail.outbox[-1].subject).group(1)
+    return CODE_LINE.search(mail.outbox[-1].body).group(1)
 
 
 def other_code(code: str) -> str:
@@ -401,3 +404,106 @@ def test_a_code_is_never_confirmed_before_one_was_sent(request_):
         services.signature_code_confirm(signature=request_, code="123456", facts=FACTS)
 
     assert excinfo.value.messages == [str(ERR_CODE_EXPIRED)]
+
+
+def test_the_code_is_in_the_mail_body_and_never_in_its_subject(
+    request_, django_capture_on_commit_callbacks
+):
+    """Lock screens and notification previews show a mail's subject to anyone nearby."""
+    code = mailed_code(request_, django_capture_on_commit_callbacks)
+
+    message = mail.outbox[0]
+    assert code not in message.subject
+    assert "Kronoberg Alliance" in message.subject
+    assert code in message.body
+    assert code in message.alternatives[0][0]
+
+
+# Attempts counted at the same moment ------------------------------------------------------------
+
+RACERS = 12
+
+
+def test_codes_checked_while_another_check_runs_never_exceed_the_limit(
+    request_, django_capture_on_commit_callbacks
+):
+    """Each check lets another request in just before it compares the code, as parallel
+    requests do; counting and testing the limit in one step keeps the comparisons at five."""
+    wrong = other_code(mailed_code(request_, django_capture_on_commit_callbacks))
+    real_compare = services.constant_time_compare
+    started, compared, refusals = [], [], []
+
+    def check() -> None:
+        started.append(wrong)
+        try:
+            services.signature_code_confirm(signature=request_, code=wrong, facts=FACTS)
+        except ValidationError as exc:
+            refusals.append(exc.messages[0])
+
+    def compare_after_a_rival_arrives(given, stored):
+        compared.append(given)
+        if len(started) < RACERS:
+            check()
+        return real_compare(given, stored)
+
+    with mock.patch.object(services, "constant_time_compare", compare_after_a_rival_arrives):
+        while len(started) < RACERS:
+            check()
+
+    assert len(refusals) == RACERS
+    assert len(compared) == services.CODE_MAX_ATTEMPTS
+    assert refusals.count(str(ERR_CODE_WRONG)) == services.CODE_MAX_ATTEMPTS
+    assert str(ERR_CODE_ATTEMPTS) in refusals
+    assert Signature.objects.get(pk=request_.pk).code_attempts == services.CODE_MAX_ATTEMPTS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_codes_are_compared_at_most_five_times(
+    request_, django_capture_on_commit_callbacks
+):
+    """Real parallel requests, each on its own database connection."""
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database of SQLite locks whole tables between threads")
+    wrong = other_code(mailed_code(request_, django_capture_on_commit_callbacks))
+    real_compare = services.constant_time_compare
+    compared = []
+    lock = threading.Lock()
+    start = threading.Barrier(RACERS)
+    refusals = []
+
+    def counting_compare(given, stored):
+        with lock:
+            compared.append(given)
+        return real_compare(given, stored)
+
+    def check() -> None:
+        start.wait()
+        try:
+            services.signature_code_confirm(signature=request_, code=wrong, facts=FACTS)
+        except ValidationError as exc:
+            with lock:
+                refusals.append(exc.messages[0])
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(services, "constant_time_compare", counting_compare):
+        threads = [threading.Thread(target=check) for _ in range(RACERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert len(refusals) == RACERS
+    assert len(compared) == services.CODE_MAX_ATTEMPTS
+    assert refusals.count(str(ERR_CODE_WRONG)) == services.CODE_MAX_ATTEMPTS
+    assert Signature.objects.get(pk=request_.pk).code_attempts == services.CODE_MAX_ATTEMPTS
+
+
+def test_a_right_code_does_not_use_up_an_attempt(request_, django_capture_on_commit_callbacks):
+    code = mailed_code(request_, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError):
+        services.signature_code_confirm(signature=request_, code=other_code(code), facts=FACTS)
+
+    services.signature_code_confirm(signature=request_, code=code, facts=FACTS)
+
+    assert Signature.objects.get(pk=request_.pk).code_attempts == 1

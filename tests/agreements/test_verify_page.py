@@ -8,11 +8,13 @@ from io import BytesIO
 
 import pytest
 from asn1crypto import cms
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -23,6 +25,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from alliance_portal import seal
 from alliance_portal.pdf import render_pdf
 from alliance_portal.seal import SealCheck
+from alliances.agreements import services
 from alliances.agreements.documents import signature_document_context
 from alliances.agreements.forms import ERR_NOT_A_PDF, ERR_PDF_TOO_LARGE
 from alliances.agreements.models import Signature
@@ -30,7 +33,7 @@ from alliances.agreements.verify import OUTCOME_MESSAGES, UNKNOWN_REFERENCE
 
 from ..conftest import client_for
 from ..seal_support import self_signed_certificate
-from .conftest import sign_as
+from .conftest import FACTS, sign_as
 from .test_views import BROWSER, IP, browser_client, form_data, text_of
 
 VERIFY_URL = reverse("signing:verify")
@@ -319,3 +322,44 @@ def test_the_seal_certificate_is_published_with_its_fingerprint(db):
     page = text_of(anonymous.get(VERIFY_URL))
     assert seal.certificate_fingerprint(seal.seal_certificate()) in page
     assert reverse("signing:certificate") in page
+
+
+def test_a_withdrawn_signature_is_genuine_and_says_when_it_was_withdrawn(cast, genuine):
+    signature, pdf = genuine
+    reason = "Our board changed its mind about the network."
+    withdrawn = services.signature_withdraw(signature=signature, facts=FACTS, reason=reason)
+
+    response = verify(pdf)
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Genuine and unchanged" in page
+    assert f'<dd class="col-sm-9">{GENUINE_NAME}</dd>' in page
+    day = date_format(timezone.localtime(withdrawn.withdrawn_at), "DATE_FORMAT")
+    assert f"The signer withdrew this signature on {day}." in page
+    assert reason not in page
+    assert_nothing_private(page, signature)
+
+
+def test_a_signature_still_in_force_says_nothing_about_withdrawing(cast, genuine):
+    _signature, pdf = genuine
+    page = text_of(verify(pdf))
+    assert "Genuine and unchanged" in page
+    assert "withdrew" not in page
+
+
+def test_uploads_from_one_address_are_limited_and_then_nothing_is_checked(cast, genuine):
+    _signature, pdf = genuine
+    limit = int(settings.THROTTLE_RATES["verify"].split("/")[0])
+    client = browser_client()
+    answers = [verify(b"not a PDF at all", client=client).status_code for _ in range(limit)]
+
+    response = verify(pdf, client=client)
+
+    assert set(answers) == {400}
+    assert response.status_code == 429
+    assert response.context["result"] is None
+    assert "Genuine and unchanged" not in text_of(response)
+    assert "Too many attempts. Wait" in text_of(response)
+    # Another address is still answered.
+    assert verify(pdf, client=browser_client(ip="198.51.100.99")).status_code == 200
