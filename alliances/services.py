@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.audit import audit_record
 from alliance_portal.permissions import Role
-from alliance_portal.queue import enqueue_on_commit
+from alliance_portal.queue import enqueue
 
 from .models import (
     ERR_ALREADY_MEMBER,
@@ -45,6 +45,10 @@ ERR_INVITATION_EMAIL_MISMATCH = _(
     "This invitation was sent to another email address. Log in with that address to accept it."
 )
 ERR_ALREADY_INVITED = _("A pending invitation to this address already exists.")
+ERR_INVITATION_NOT_SENT = _(
+    "The invitation could not be sent: the background worker cannot be reached. Try again in a "
+    "few minutes."
+)
 ERR_NOT_CHAIR = _("Only the current chair can hand over the chair.")
 ERR_HAND_OVER_TO_SELF = _("Choose another member to take over the chair.")
 
@@ -139,8 +143,6 @@ def alliance_reopen(*, alliance: Alliance, actor: User) -> Alliance:
 def invitation_create(
     *, alliance: Alliance, actor: User, email: str, role: str, organisation_name: str = ""
 ) -> Invitation:
-    from .tasks import send_invitation_email
-
     email = email.strip().lower()
     if role == Role.CHAIR:
         raise ValidationError({"role": ERR_INVITE_AS_CHAIR})
@@ -163,8 +165,25 @@ def invitation_create(
         obj=invitation,
         changes={"email": email, "role": role},
     )
-    enqueue_on_commit(send_invitation_email, invitation.pk)
+    transaction.on_commit(lambda: _send_or_withdraw(invitation.pk, actor=actor))
     return invitation
+
+
+def _send_or_withdraw(invitation_id: int, *, actor: User) -> None:
+    """Queues the invitation's mail; withdraws the invitation when the broker cannot be
+    reached, since a pending invitation nobody received would refuse inviting the address
+    again."""
+    from .tasks import send_invitation_email
+
+    if enqueue(send_invitation_email, invitation_id):
+        return
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or invitation.status != Invitation.Status.PENDING:
+            return
+        invitation.revoke()
+        invitation.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="invitation.not_sent", obj=invitation)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
@@ -45,7 +46,16 @@ def send_signing_invitation(self, signature_id: int, nonce: str) -> bool:
     return True
 
 
-@shared_task(name="reminders.dispatch", acks_late=True)
+# On SQLite a page that holds the write lock past the busy timeout makes the run fail with
+# "database is locked"; it is tried again shortly rather than at the next interval. Trying
+# again is safe: planning is one transaction, and deliveries already queued stay claimed.
+@shared_task(
+    name="reminders.dispatch",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    default_retry_delay=15,
+)
 def dispatch_reminders() -> dict:
     """The scheduler, run by celery beat: writes due reminders and queues one task for each."""
     from .reminders.services import reminders_dispatch

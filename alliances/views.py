@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import add_service_errors, service_error_messages
 from alliance_portal.permissions import Capability, Role
@@ -55,11 +55,13 @@ TRANSITIONS = {
 
 
 @login_required
+@require_safe
 def home(request):
     return redirect("alliances:list")
 
 
 @login_required
+@require_safe
 def alliance_list(request):
     memberships = selectors.alliance_list_for_user(user=request.user)
     return render(
@@ -87,6 +89,7 @@ def alliance_create(request):
 
 
 @login_required
+@require_safe
 def alliance_detail(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id)
     alliance = access.alliance
@@ -177,6 +180,17 @@ def member_invite(request, alliance_id: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            # Its mail was queued once it was saved, and it was withdrawn then if the broker
+            # could not be reached: the form stays filled in, to send again.
+            invitation.refresh_from_db(fields=["revoked_at"])
+            if invitation.revoked_at is not None:
+                form.add_error(None, services.ERR_INVITATION_NOT_SENT)
+                return render(
+                    request,
+                    "alliances/invite.html",
+                    {"form": form, "access": access, "alliance": access.alliance},
+                    status=503,
+                )
             messages.success(
                 request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
             )
@@ -295,6 +309,7 @@ def chair_hand_over(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def audit_log(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_AUDIT_LOG)
     paginator = Paginator(

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from alliance_portal.celery import app
 from tests.conftest import IN_CI
 
 BASE_DIR = Path(__file__).resolve().parents[1]
@@ -114,3 +118,65 @@ def wait_for(condition, *, timeout: float, processes: Celery, what: str, every: 
             return
         time.sleep(every)
     pytest.fail(f"timed out waiting for {what}\n{processes.logs()}")
+
+
+# Nothing listens on port 1: a connection is refused at once, as when Redis is stopped.
+REFUSED_REDIS_URL = "redis://127.0.0.1:1/0"
+
+
+def _forget_connections() -> None:
+    """Drops the app's connection pools and result store, so the next task sent connects anew."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
+@contextmanager
+def broker_at(url: str):
+    """Sends tasks for real (not inline) to a broker and result store at `url`, with the
+    project's Redis timeouts; puts the app back afterwards."""
+    keys = ("broker_url", "result_backend", "broker_transport_options", "task_always_eager")
+    saved = {key: app.conf[key] for key in keys}
+    options = saved["broker_transport_options"]
+    if not saved["broker_url"].startswith("redis://"):
+        # Without REDIS_URL the project's options are the filesystem transport's; the
+        # settings give Redis the same timeouts as its result store (tests/test_settings.py).
+        options = {
+            "socket_connect_timeout": app.conf.redis_socket_connect_timeout,
+            "socket_timeout": app.conf.redis_socket_timeout,
+        }
+    app.conf.update(
+        broker_url=url,
+        result_backend=url,
+        broker_transport_options=options,
+        task_always_eager=False,
+    )
+    _forget_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+
+
+@contextmanager
+def silent_redis():
+    """The URL of a server that accepts connections and never answers, as a hung Redis does."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:  # closed: the test is over
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        listener.close()
+        for connection_ in accepted:
+            connection_.close()

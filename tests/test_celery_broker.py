@@ -13,7 +13,8 @@ from alliances.tasks import send_invitation_email
 from tests.conftest import IN_CI
 from tests.factories import InvitationFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The tests that run a worker on the shared Redis queue run one at a time, on one test process.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_worker")]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from alliance_portal.forms import message_service_errors
 from alliance_portal.pdf import pdf_response
@@ -38,6 +38,7 @@ def _report_page(request, access, form, *, status: int = 200) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def index(request: HttpRequest, alliance_id: int) -> HttpResponse:
     """The coordinator report's period, chosen before the PDF is made."""
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.EXPORT_REPORTS)
@@ -47,6 +48,7 @@ def index(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def report_pdf(request: HttpRequest, alliance_id: int) -> HttpResponse:
     """The coordinator report for the period in the query, in the reader's language."""
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.EXPORT_REPORTS)
@@ -60,6 +62,7 @@ def report_pdf(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def archives(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.EXPORT_REPORTS)
     return render(
@@ -80,12 +83,18 @@ def archives(request: HttpRequest, alliance_id: int) -> HttpResponse:
 def archive_create(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.EXPORT_REPORTS)
     try:
-        services.archive_request(
+        export = services.archive_request(
             alliance=access.alliance, actor=request.user, language=get_language()
         )
     except ValidationError as exc:
         message_service_errors(request, exc)
     else:
+        # It was queued once the request was saved, and failed then if the broker could not be
+        # reached: the page says so instead of promising progress.
+        export.refresh_from_db(fields=["status", "error"])
+        if export.status == ArchiveExport.Status.FAILED:
+            messages.error(request, export.error)
+            return redirect("reports:archives", access.alliance.pk)
         messages.success(
             request,
             _(
@@ -97,6 +106,7 @@ def archive_create(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def archive_status(request: HttpRequest, alliance_id: int, export_id: int) -> HttpResponse:
     """One export's progress: the part of the archive page that htmx asks for again while the
     archive is being built."""
@@ -114,6 +124,7 @@ def archive_status(request: HttpRequest, alliance_id: int, export_id: int) -> Ht
 
 
 @login_required
+@require_safe
 def archive_download(request: HttpRequest, alliance_id: int, export_id: int) -> HttpResponse:
     access, export = get_export_for_user(request.user, alliance_id, export_id)
     path = services.archive_path(export) if export.file_name else None

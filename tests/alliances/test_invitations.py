@@ -6,17 +6,21 @@ import time
 import pytest
 from django.core import mail
 from django.urls import resolve, reverse
+from django.utils.html import escape
 
 from alliance_portal.permissions import Role
 from alliances.models import (
     ERR_INVITATION_EXPIRED,
     ERR_INVITATION_USED,
+    AuditEntry,
     Invitation,
     Membership,
     User,
 )
+from alliances.services import ERR_INVITATION_NOT_SENT
 from alliances.tokens import invitation_from_token, invitation_token
 from alliances.views import ERR_INVITATION_LINK_INVALID
+from tests.celery_support import REFUSED_REDIS_URL, broker_at
 from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, InvitationFactory, UserFactory
 
@@ -214,6 +218,33 @@ def test_duplicate_pending_invitation_is_refused(cast):
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert Invitation.objects.count() == 1
+
+
+# Queued once the request's transaction commits, as in production, not when a test says so.
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_the_invitation_is_not_left_pending_and_can_be_sent_again(cast):
+    coordinator = client_for(cast.coordinator)
+    url = reverse("alliances:invite", args=[cast.alliance.pk])
+    data = {"email": "later@example.org", "role": Role.MEMBER}
+
+    with broker_at(REFUSED_REDIS_URL):
+        for attempt in (1, 2):
+            started = time.monotonic()
+            response = coordinator.post(url, data)
+            seconds = time.monotonic() - started
+
+            assert seconds < 10, f"attempt {attempt} took {seconds:.1f} s"
+            assert response.status_code == 503
+            assert escape(str(ERR_INVITATION_NOT_SENT)) in response.content.decode()
+            assert not Invitation.objects.pending().exists()
+
+    assert mail.outbox == []
+    assert AuditEntry.objects.filter(action="invitation.not_sent").count() == 2
+    # Once the broker is back, the same address is invited.
+    response = coordinator.post(url, data)
+    assert response.status_code == 302
+    assert Invitation.objects.pending().get().email == "later@example.org"
+    assert [message.to for message in mail.outbox] == [["later@example.org"]]
 
 
 @pytest.mark.django_db

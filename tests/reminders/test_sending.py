@@ -14,9 +14,11 @@ import icalendar
 import pytest
 import time_machine
 import vobject
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import OperationalError as DatabaseOperationalError
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
@@ -24,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from actionplans.models import Action
 from alliance_portal.celery import app as celery_app
@@ -42,6 +46,7 @@ from meetings import tasks as meeting_tasks
 from meetings.calendar import meeting_uid
 from meetings.models import Meeting
 from meetings.selectors import local_time
+from tests.celery_support import REFUSED_REDIS_URL, broker_at
 from tests.conftest import IN_CI, client_for
 from tests.factories import (
     MEETING_START,
@@ -172,8 +177,13 @@ def _minutes_link(meeting: Meeting) -> str:
     return SITE + reverse("meetings:minutes", args=[meeting.alliance_id, meeting.pk])
 
 
+def _held_meeting(cast) -> Meeting:
+    """A meeting held two days ago: its minutes can be circulated now."""
+    return make_meeting(cast.alliance, cast.secretary, starts_at=NOW - timedelta(days=2))
+
+
 def _circulated_minutes(cast):
-    meeting = make_meeting(cast.alliance, cast.secretary)
+    meeting = _held_meeting(cast)
     minutes = make_minutes(meeting, cast.secretary)
     meeting_services.minutes_circulate(minutes=minutes, actor=cast.secretary)
     return meeting, minutes
@@ -620,8 +630,9 @@ def test_an_alliance_that_switched_agenda_mails_off_writes_no_rows(
 
 
 def test_circulating_minutes_mails_the_members_who_can_comment_but_not_the_actor(
-    cast, meeting, django_capture_on_commit_callbacks
+    cast, frozen, django_capture_on_commit_callbacks
 ):
+    meeting = _held_meeting(cast)
     minutes = make_minutes(meeting, cast.secretary)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -934,10 +945,10 @@ def test_only_a_failed_delivery_can_be_retried(cast, meeting):
 
 
 class Broker:
-    """Stands in for a task's delay: refuses while down, else runs the real one."""
+    """Stands in for a task's apply_async: refuses while down, else runs the real one."""
 
     def __init__(self, task, *, works_for: int = 0):
-        self.real = task.delay
+        self.real = task.apply_async
         self.works_for = works_for
         self.down = True
 
@@ -952,7 +963,7 @@ class Broker:
 def broker(monkeypatch):
     """The broker the scheduler queues its batches on."""
     fake = Broker(send_reminder_batch)
-    monkeypatch.setattr(send_reminder_batch, "delay", fake)
+    monkeypatch.setattr(send_reminder_batch, "apply_async", fake)
     return fake
 
 
@@ -1029,7 +1040,9 @@ def test_a_delivery_that_fails_in_a_batch_is_tried_again_alone(cast, meeting, mo
     monkeypatch.setattr(services, "delivery_send", send_failing_once)
     retried = []
     monkeypatch.setattr(
-        send_reminder, "apply_async", lambda args, countdown: retried.append((args, countdown))
+        send_reminder,
+        "apply_async",
+        lambda args, countdown, **options: retried.append((args, countdown)),
     )
 
     services.reminders_dispatch(now=NOW)
@@ -1050,11 +1063,35 @@ def test_the_beat_task_reports_nothing_queued_while_the_broker_is_down(cast, mee
     assert _upcoming_due(meeting).filter(status=Delivery.Status.PENDING).count() == 5
 
 
+def test_the_scheduler_runs_again_soon_when_the_database_is_locked(cast, meeting, monkeypatch):
+    real_dispatch = services.reminders_dispatch
+    runs = []
+
+    def locked_once(**kwargs):
+        runs.append(kwargs)
+        if len(runs) == 1:
+            # What SQLite answers when a page holds the write lock past the busy timeout.
+            raise DatabaseOperationalError("database is locked")
+        return real_dispatch(**kwargs)
+
+    monkeypatch.setattr(services, "reminders_dispatch", locked_once)
+    # Inline, a retry runs again at once unless the first error is raised to the test.
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+
+    result = dispatch_reminders.delay().get()
+
+    assert len(runs) == 2
+    assert result["created"] >= 5
+    assert _upcoming_due(meeting).count() == 5
+    assert dispatch_reminders.max_retries == 3
+    assert dispatch_reminders.default_retry_delay < settings.REMINDER_DISPATCH_SECONDS
+
+
 def test_publishing_the_agenda_with_the_broker_down_still_answers(
     cast, meeting, broker, monkeypatch, django_capture_on_commit_callbacks
 ):
     guest_broker = Broker(meeting_tasks.send_meeting_notification)
-    monkeypatch.setattr(meeting_tasks.send_meeting_notification, "delay", guest_broker)
+    monkeypatch.setattr(meeting_tasks.send_meeting_notification, "apply_async", guest_broker)
     meeting_services.guest_invite(
         meeting=meeting, actor=cast.secretary, name="Gunnel Guest", email="guest@example.org"
     )
@@ -1083,14 +1120,20 @@ def test_publishing_the_agenda_with_the_broker_down_still_answers(
 
 @pytest.mark.parametrize(
     "error",
-    [OperationalError("Connection refused"), ConnectionError("Connection refused")],
-    ids=["kombu", "socket"],
+    [
+        OperationalError("Connection refused"),
+        ConnectionError("Connection refused"),
+        RedisConnectionError("Connection refused"),
+        RedisTimeoutError("Timeout reading from socket"),
+        RuntimeError("Retry limit exceeded while trying to reconnect to the result store"),
+    ],
+    ids=["kombu", "socket", "redis", "redis-timeout", "result-store"],
 )
 def test_enqueue_returns_false_and_warns_when_the_broker_is_down(monkeypatch, caplog, error):
-    def refuse(*args):
+    def refuse(*args, **options):
         raise error
 
-    monkeypatch.setattr(send_reminder, "delay", refuse)
+    monkeypatch.setattr(send_reminder, "apply_async", refuse)
 
     with caplog.at_level(logging.WARNING, logger="alliance_portal.queue"):
         assert enqueue(send_reminder, 42) is False
@@ -1206,3 +1249,14 @@ def test_nothing_is_sent_for_a_closed_alliance(cast, meeting):
     Alliance.objects.filter(pk=cast.alliance.pk).update(status=Alliance.Status.CLOSED)
 
     _assert_dropped(delivery, Delivery.DropReason.NO_LONGER_DUE)
+
+
+def test_enqueue_gives_up_at_once_on_a_redis_that_is_down(caplog):
+    with broker_at(REFUSED_REDIS_URL), caplog.at_level(logging.WARNING):
+        started = time.monotonic()
+        queued = [enqueue(send_reminder, 42), enqueue(send_reminder, 42, countdown=60)]
+        seconds = time.monotonic() - started
+
+    assert queued == [False, False]
+    assert seconds < 10
+    assert len([r for r in caplog.records if r.name == "alliance_portal.queue"]) == 2

@@ -21,7 +21,8 @@ from alliances.reminders.models import Delivery, ReminderKind
 from tests.celery_support import Celery, require_services, wait_for
 from tests.factories import AllianceFactory, MembershipFactory, make_action, make_meeting, make_plan
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The tests that run a worker on the shared Redis queue run one at a time, on one test process.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_worker")]
 
 MEMBERS = 10
 ACTIONS = 30

@@ -20,7 +20,8 @@ from tests.factories import make_meeting
 
 from .conftest import zip_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The tests that run a worker on the shared Redis queue run one at a time, on one test process.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_worker")]
 
 MEETINGS = 5
 STATUS = re.compile(r'data-status="(\w+)"')
