@@ -50,6 +50,9 @@
   document.addEventListener("change", function (event) {
     if (event.target.classList && event.target.classList.contains("autosave")) {
       showUnsaved();
+      // htmx saves on this event: a filter in hx-trigger would need eval, which the
+      // Content-Security-Policy refuses.
+      event.target.dispatchEvent(new CustomEvent("autosave-change", { bubbles: true }));
     }
   });
   // Minutes hold text only: files are shared elsewhere.

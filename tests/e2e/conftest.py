@@ -1,14 +1,15 @@
 """End-to-end harness: Playwright drives Debian's Chromium against a live server.
 
 Every page a test visits must be checked with axe-core (`assert_accessible`); the `page`
-fixture fails the test if a visited page was never checked.
+fixture fails the test if a visited page was never checked, and on anything the page's
+Content-Security-Policy refused.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,21 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Chromium's own words when the Content-Security-Policy refuses something.
+CSP_MESSAGE_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Refused to")
+# Runs in every document before its own scripts: the browser's console messages about the policy
+# may not reach Playwright, the violation event always fires. The console message carries it
+# out of a page the test has already left.
+CSP_VIOLATION_RECORDER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const text = `Content Security Policy violation: ${event.effectiveDirective} refused `
+    + `${event.blockedURI || "inline"} on ${event.documentURI} `
+    + `(${event.sourceFile || "?"}:${event.lineNumber}) ${event.sample || ""}`;
+  window.__cspViolations.push(text);
+  console.error(text);
+});
+"""
 
 
 def pytest_collection_modifyitems(items):
@@ -93,7 +109,9 @@ class A11yTracker:
     def check(self) -> None:
         self.page.wait_for_load_state("load")
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
-            self.page.add_script_tag(content=self.axe_source)
+            # Evaluated by the browser's tooling, not as an inline <script>, which the page's
+            # Content-Security-Policy would refuse.
+            self.page.evaluate(self.axe_source)
         violations = self.page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         )
@@ -109,6 +127,31 @@ class A11yTracker:
         return [url for url in self.visited if url not in self.checked]
 
 
+class CspWatcher:
+    """Collects what the Content-Security-Policy refused, on every page the test opens."""
+
+    def __init__(self, page):
+        self.page = page
+        self.violations: list[str] = []
+        page.add_init_script(CSP_VIOLATION_RECORDER)
+        page.on("console", lambda message: self._note(message.text))
+        page.on("pageerror", lambda error: self._note(str(error)))
+
+    def _note(self, text: str) -> None:
+        if any(marker in text for marker in CSP_MESSAGE_MARKERS) and text not in self.violations:
+            self.violations.append(text)
+
+    def assert_none(self) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        # A page that is closed or halfway through a navigation has nothing more to add.
+        with suppress(PlaywrightError):
+            for text in self.page.evaluate("window.__cspViolations || []"):
+                self._note(text)
+        summary = "\n".join(f"- {text}" for text in self.violations)
+        assert not self.violations, f"the Content-Security-Policy refused something:\n{summary}"
+
+
 @contextmanager
 def _checked_page(browser, live_server, axe_source):
     """A page in a browser context of its own, whose every visited page must pass axe."""
@@ -116,9 +159,18 @@ def _checked_page(browser, live_server, axe_source):
     page = context.new_page()
     page.set_default_timeout(10_000)
     tracker = A11yTracker(page, axe_source)
-    page.assert_accessible = tracker.check
+    csp = CspWatcher(page)
+
+    def assert_accessible() -> None:
+        tracker.check()
+        csp.assert_none()
+
+    page.assert_accessible = assert_accessible
     yield page
-    context.close()
+    try:
+        csp.assert_none()
+    finally:
+        context.close()
     assert tracker.unchecked() == [], "pages visited without an axe check"
 
 
