@@ -35,6 +35,12 @@ ERR_MINUTES_NOT_EDITABLE = _(
 )
 ERR_MINUTES_LOCKED = _("These minutes are locked: nothing in them can change any more.")
 ERR_CIRCULATE_STATUS = _("Only draft minutes can be circulated.")
+# Minutes record what happened: a meeting that has not started has nothing to circulate or approve.
+ERR_MINUTES_BEFORE_MEETING = _("Minutes can be circulated once the meeting has started.")
+ERR_APPROVAL_BEFORE_MEETING = _("Minutes can be approved once the meeting has started.")
+ERR_APPROVED_AT_FUTURE_MEETING = _(
+    "Minutes are recorded as approved at a meeting once that meeting has started."
+)
 ERR_APPROVE_STATUS = _("Only circulated minutes can be approved.")
 ERR_LOCK_STATUS = _("Only approved minutes can be locked.")
 ERR_CORRECT_STATUS = _("Only approved minutes are corrected with a stated reason.")
@@ -160,6 +166,11 @@ class Meeting(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
+    @property
+    def has_started(self) -> bool:
+        """Whether the meeting's start is past: it can be held and its minutes circulated."""
+        return timezone.now() >= self.starts_at
+
     def bump_calendar_sequence(self) -> None:
         self.ical_sequence += 1
 
@@ -175,7 +186,7 @@ class Meeting(models.Model):
     def mark_held(self) -> None:
         if self.status != self.Status.PLANNED:
             raise InvalidTransition(ERR_MEETING_NOT_PLANNED)
-        if timezone.now() < self.starts_at:
+        if not self.has_started:
             raise InvalidTransition(ERR_MEETING_NOT_STARTED)
         self.status = self.Status.HELD
 
@@ -362,6 +373,8 @@ class Minutes(models.Model):
     def circulate(self) -> None:
         if self.status != self.Status.DRAFT:
             raise InvalidTransition(ERR_CIRCULATE_STATUS)
+        if not self.meeting.has_started:
+            raise InvalidTransition(ERR_MINUTES_BEFORE_MEETING, code="before_meeting")
         self.status = self.Status.CIRCULATED
         self.circulated_at = timezone.now()
 
@@ -369,11 +382,16 @@ class Minutes(models.Model):
         """Approval by the chair, or recorded by the secretary of a later meeting."""
         if self.status != self.Status.CIRCULATED:
             raise InvalidTransition(ERR_APPROVE_STATUS)
+        # Circulation waits for the start, but the meeting may have been moved later since.
+        if not self.meeting.has_started:
+            raise InvalidTransition(ERR_APPROVAL_BEFORE_MEETING, code="before_meeting")
         if at_meeting is not None and (
             at_meeting.alliance_id != self.meeting.alliance_id
             or at_meeting.starts_at <= self.meeting.starts_at
         ):
             raise InvalidTransition(ERR_APPROVED_AT_WRONG_MEETING)
+        if at_meeting is not None and not at_meeting.has_started:
+            raise InvalidTransition(ERR_APPROVED_AT_FUTURE_MEETING, code="before_meeting")
         self.status = self.Status.APPROVED
         self.approved_at = timezone.now()
         self.approved_by = by

@@ -14,11 +14,14 @@ from alliance_portal.exceptions import InvalidTransition
 from alliances.models import AuditEntry, Membership
 from meetings import selectors, services
 from meetings.models import (
+    ERR_APPROVAL_BEFORE_MEETING,
     ERR_APPROVE_STATUS,
+    ERR_APPROVED_AT_FUTURE_MEETING,
     ERR_CIRCULATE_STATUS,
     ERR_COMMENT_STATUS,
     ERR_CORRECT_STATUS,
     ERR_LOCK_STATUS,
+    ERR_MINUTES_BEFORE_MEETING,
     ERR_MINUTES_LOCKED,
     ERR_STALE_VERSION,
     MAX_COMMENT_CHARS,
@@ -361,6 +364,45 @@ def test_minutes_go_from_draft_to_circulated_to_approved_to_locked(cast):
     ) == ["minutes.started", "minutes.circulated", "minutes.approved", "minutes.locked"]
 
 
+BEFORE_THE_MEETING = MEETING_START - timedelta(days=10)
+
+
+def test_minutes_of_a_meeting_that_has_not_started_cannot_be_circulated(cast, time_machine):
+    time_machine.move_to(BEFORE_THE_MEETING, tick=False)
+    minutes = _minutes_in(cast, Minutes.Status.DRAFT)
+    before = _minutes_state(minutes)
+    with pytest.raises(InvalidTransition) as exc_info:
+        services.minutes_circulate(minutes=_fresh(minutes), actor=cast.secretary)
+    assert _messages(exc_info) == [str(ERR_MINUTES_BEFORE_MEETING)]
+    assert _minutes_state(minutes) == before
+    assert not AuditEntry.objects.filter(action="minutes.circulated").exists()
+
+
+def test_minutes_are_circulated_from_the_moment_the_meeting_starts(cast, time_machine):
+    time_machine.move_to(BEFORE_THE_MEETING, tick=False)
+    minutes = _minutes_in(cast, Minutes.Status.DRAFT)
+    time_machine.move_to(MEETING_START, tick=False)
+    services.minutes_circulate(minutes=_fresh(minutes), actor=cast.secretary)
+    minutes.refresh_from_db()
+    assert (minutes.status, minutes.circulated_at) == (Minutes.Status.CIRCULATED, MEETING_START)
+
+
+def test_circulated_minutes_of_a_meeting_moved_to_the_future_cannot_be_approved(cast, time_machine):
+    time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
+    minutes = _minutes_in(cast, Minutes.Status.CIRCULATED)
+    later = MEETING_START + timedelta(days=20)
+    services.meeting_update(
+        meeting=minutes.meeting,
+        actor=cast.secretary,
+        fields={"starts_at": later, "ends_at": later + timedelta(hours=2)},
+    )
+    before = _minutes_state(minutes)
+    with pytest.raises(InvalidTransition) as exc_info:
+        services.minutes_approve(minutes=_fresh(minutes), actor=cast.chair)
+    assert _messages(exc_info) == [str(ERR_APPROVAL_BEFORE_MEETING)]
+    assert _minutes_state(minutes) == before
+
+
 def test_circulated_minutes_can_still_be_edited(cast):
     minutes = _minutes_in(cast, Minutes.Status.CIRCULATED)
     item = _item(minutes)
@@ -525,8 +567,10 @@ def _two_meetings(cast, previous_status: str) -> tuple[Minutes, Minutes]:
     return previous, make_minutes(later, cast.secretary)
 
 
-def test_the_previous_minutes_are_approved_under_the_next_meetings_item(cast):
+def test_the_previous_minutes_are_approved_under_the_next_meetings_item(cast, time_machine):
+    time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
     previous, current = _two_meetings(cast, Minutes.Status.CIRCULATED)
+    time_machine.move_to(current.meeting.starts_at + timedelta(hours=1), tick=False)
     item = _item(current, StandingItem.PREVIOUS_MINUTES)
     services.minutes_record_approval(item=item, actor=cast.secretary)
     previous.refresh_from_db()
@@ -540,6 +584,18 @@ def test_the_previous_minutes_are_approved_under_the_next_meetings_item(cast):
         "at_meeting": str(current.meeting),
     }
     assert entry.object_id == str(previous.pk)
+
+
+def test_approval_is_not_recorded_at_a_meeting_that_has_not_started(cast, time_machine):
+    time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
+    previous, current = _two_meetings(cast, Minutes.Status.CIRCULATED)
+    before = _minutes_state(previous)
+    with pytest.raises(InvalidTransition) as exc_info:
+        services.minutes_record_approval(
+            item=_item(current, StandingItem.PREVIOUS_MINUTES), actor=cast.secretary
+        )
+    assert _messages(exc_info) == [str(ERR_APPROVED_AT_FUTURE_MEETING)]
+    assert _minutes_state(previous) == before
 
 
 def test_the_previous_minutes_are_not_approved_under_another_item(cast):

@@ -379,7 +379,8 @@ def test_approved_minutes_show_the_approval_and_the_full_sha256(cast, lock):
     assert "DRAFT" not in text
 
 
-def test_minutes_approved_at_the_next_meeting_name_that_meeting(cast):
+def test_minutes_approved_at_the_next_meeting_name_that_meeting(cast, time_machine):
+    time_machine.move_to(datetime(2027, 1, 10, 9, 0, tzinfo=UTC), tick=False)
     meeting = make_meeting(cast.alliance, cast.secretary, starts_at=DECEMBER_MORNING)
     minutes = make_minutes(meeting, cast.secretary)
     services.minutes_circulate(minutes=minutes, actor=cast.secretary)
@@ -390,6 +391,8 @@ def test_minutes_approved_at_the_next_meeting_name_that_meeting(cast):
         starts_at=datetime(2027, 3, 4, 9, 0, tzinfo=UTC),
     )
     following_minutes = make_minutes(following, cast.secretary)
+    # Approval is recorded at the following meeting, so once it has started.
+    time_machine.move_to(datetime(2027, 3, 4, 11, 0, tzinfo=UTC), tick=False)
     services.minutes_record_approval(
         item=item_of(following_minutes, StandingItem.PREVIOUS_MINUTES), actor=cast.secretary
     )

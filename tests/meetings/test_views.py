@@ -24,7 +24,10 @@ from meetings import selectors, services
 from meetings.forms import ERR_DUE_DATE_MISSING, ERR_RESPONSIBLE_MISSING
 from meetings.models import (
     ERR_AGENDA_ALREADY_PUBLISHED,
+    ERR_APPROVAL_BEFORE_MEETING,
     ERR_END_BEFORE_START,
+    ERR_MEETING_NOT_STARTED,
+    ERR_MINUTES_BEFORE_MEETING,
     ERR_MINUTES_LOCKED,
     ERR_MINUTES_NOT_EDITABLE,
     ERR_STALE_VERSION,
@@ -340,6 +343,30 @@ def test_publishing_twice_shows_an_error_and_sends_nothing_more(
     assert _shows(response, ERR_AGENDA_ALREADY_PUBLISHED)
     assert callbacks == []
     assert len(mail.outbox) == sent
+
+
+def test_a_meeting_offers_mark_as_held_only_once_it_has_started(cast, time_machine):
+    time_machine.move_to(MEETING_START - timedelta(days=10), tick=False)
+    meeting = _meeting(cast)
+    held_url = _url("transition", meeting, "held")
+    client = client_for(cast.secretary)
+
+    assert held_url not in _page(client.get(_url("detail", meeting)))
+
+    time_machine.move_to(MEETING_START, tick=False)
+    assert held_url in _page(client.get(_url("detail", meeting)))
+
+
+def test_marking_a_meeting_held_before_it_starts_is_refused_with_the_message(cast, time_machine):
+    time_machine.move_to(MEETING_START - timedelta(days=10), tick=False)
+    meeting = _meeting(cast)
+
+    response = client_for(cast.secretary).post(_url("transition", meeting, "held"), follow=True)
+
+    assert response.status_code == 200
+    assert _shows(response, ERR_MEETING_NOT_STARTED)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
 
 
 # Invitees and attendance ------------------------------------------------------------------------
@@ -901,6 +928,61 @@ def test_an_action_removed_with_htmx_leaves_the_item(cast):
     assert "Book the hall" not in _page(response)
 
 
+# Circulation ------------------------------------------------------------------------------------
+
+
+def test_draft_minutes_offer_circulation_only_once_the_meeting_has_started(cast, time_machine):
+    time_machine.move_to(MEETING_START - timedelta(days=10), tick=False)
+    minutes = _minutes_in(cast)
+    circulate_url = _url("minutes_transition", minutes.meeting, "circulate")
+    client = client_for(cast.secretary)
+
+    before = client.get(_url("minutes", minutes.meeting))
+    assert circulate_url not in _page(before)
+    assert _shows(before, ERR_MINUTES_BEFORE_MEETING)
+
+    time_machine.move_to(MEETING_START, tick=False)
+    assert circulate_url in _page(client.get(_url("minutes", minutes.meeting)))
+
+
+def test_circulating_minutes_before_the_meeting_is_refused_with_the_message(cast, time_machine):
+    time_machine.move_to(MEETING_START - timedelta(days=10), tick=False)
+    minutes = _minutes_in(cast)
+
+    response = client_for(cast.secretary).post(
+        _url("minutes_transition", minutes.meeting, "circulate"), follow=True
+    )
+
+    assert response.status_code == 200
+    assert _shows(response, ERR_MINUTES_BEFORE_MEETING)
+    minutes.refresh_from_db()
+    assert (minutes.status, minutes.circulated_at) == (Minutes.Status.DRAFT, None)
+
+
+def test_minutes_of_a_meeting_moved_to_the_future_offer_no_approval_and_refuse_it(
+    cast, time_machine
+):
+    time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
+    minutes = _minutes_in(cast, Minutes.Status.CIRCULATED)
+    later = MEETING_START + timedelta(days=20)
+    services.meeting_update(
+        meeting=minutes.meeting,
+        actor=cast.secretary,
+        fields={"starts_at": later, "ends_at": later + timedelta(hours=2)},
+    )
+    chair = client_for(cast.chair)
+    url = _url("minutes_transition", minutes.meeting, "approve")
+    assert url not in _page(chair.get(_url("minutes", minutes.meeting)))
+    shown = canonical_sha256(selectors.minutes_content(minutes))
+
+    response = chair.post(url, {"sha256": shown}, follow=True)
+
+    assert response.status_code == 200
+    assert _shows(response, ERR_APPROVAL_BEFORE_MEETING)
+    minutes.refresh_from_db()
+    assert (minutes.status, minutes.approved_at) == (Minutes.Status.CIRCULATED, None)
+
+
 # Approval ---------------------------------------------------------------------------------------
 
 
@@ -945,11 +1027,13 @@ def test_approval_is_refused_when_the_minutes_changed_after_the_page_was_opened(
     assert (minutes.approved_at, minutes.approved_sha256) == (None, "")
 
 
-def test_the_previous_minutes_are_approved_under_the_next_meetings_item(cast):
+def test_the_previous_minutes_are_approved_under_the_next_meetings_item(cast, time_machine):
+    time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
     previous = _minutes_in(cast, Minutes.Status.CIRCULATED)
     later = make_minutes(
         _meeting(cast, starts_at=MEETING_START + timedelta(days=30)), cast.secretary
     )
+    time_machine.move_to(MEETING_START + timedelta(days=30, hours=1), tick=False)
     item = _item(later, StandingItem.PREVIOUS_MINUTES)
     page = client_for(cast.secretary).get(_url("minutes", later.meeting))
     assert _url("minutes_record_approval", later.meeting, item.pk) in _page(page)
