@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .kinds import OPTIONAL_KINDS, SPECS
@@ -65,6 +66,11 @@ class DaysListField(forms.CharField):
         return days
 
 
+def _agreement_days_help() -> str:
+    # Formatted when shown: formatting at import would fix the text in the language of that moment.
+    return _("At most %(count)d reminders, e.g. 3, 7, 14.") % {"count": MAX_AGREEMENT_REMINDERS}
+
+
 class ReminderSettingsForm(forms.ModelForm):
     send = forms.MultipleChoiceField(
         label=_("Reminders this alliance sends"),
@@ -83,8 +89,7 @@ class ReminderSettingsForm(forms.ModelForm):
         label=_("Days after members were asked to sign the agreement"),
         validator=validate_agreement_days,
         descending=False,
-        help_text=_("At most %(count)d reminders, e.g. 3, 7, 14.")
-        % {"count": MAX_AGREEMENT_REMINDERS},
+        help_text=lazy(_agreement_days_help, str)(),
     )
 
     class Meta:
