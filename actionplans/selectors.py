@@ -14,6 +14,7 @@ from alliance_portal.textdiff import Segment, word_diff
 from alliances.models import Alliance, Membership
 from stakeholders.models import Gap, Organisation
 
+from .formatting import amount_text, date_text, money_text
 from .models import Action, ActionPlan, Goal, PlanVersion, ProgressUpdate
 
 DUE_SOON_DAYS = 14
@@ -234,8 +235,8 @@ ACTION_LABELS = {
     "title": _("Action"),
     "local_problem": _("Local problem"),
     "description": _("Description"),
-    "budget_amount": _("Estimated budget"),
-    "budget_currency": _("Currency"),
+    # The amount and its currency are one value, as the table prints them.
+    "budget": _("Estimated budget"),
     "resources": _("Possible resources or grants"),
     "responsible_organisation": _("Responsible authority or partner"),
     "responsible_person": _("Responsible person"),
@@ -273,7 +274,19 @@ class PlanDiff:
         return not (self.plan or self.goals or self.actions)
 
 
-def _text(value) -> str:
+DATE_FIELDS = {"period_start", "period_end", "due_date", "start_date"}
+AMOUNT_FIELDS = {"target_value", "current_value"}
+
+
+def _text(row: dict, name: str) -> str:
+    """A snapshot's field as the plan's pages print it, so the diff reads like the table."""
+    if name == "budget":
+        return money_text(row.get("budget_amount"), row.get("budget_currency") or "")
+    value = row.get(name)
+    if name in DATE_FIELDS:
+        return date_text(value)
+    if name in AMOUNT_FIELDS:
+        return amount_text(value)
     if value is None:
         return ""
     if isinstance(value, list):
@@ -283,9 +296,9 @@ def _text(value) -> str:
 
 def _field_changes(before: dict, after: dict, labels: dict) -> list[FieldChange]:
     return [
-        FieldChange(str(label), word_diff(_text(before.get(name)), _text(after.get(name))))
+        FieldChange(str(label), word_diff(_text(before, name), _text(after, name)))
         for name, label in labels.items()
-        if _text(before.get(name)) != _text(after.get(name))
+        if _text(before, name) != _text(after, name)
     ]
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
 from django import template
-from django.utils.formats import date_format, number_format
+
+from ..formatting import amount_text, date_text, money_text, period_text
 
 register = template.Library()
 
@@ -14,25 +12,25 @@ register = template.Library()
 @register.filter
 def iso_date(value: str | None) -> str:
     """An ISO date from a snapshot in the page's date format; empty stays empty."""
-    if not value:
-        return ""
-    try:
-        return date_format(date.fromisoformat(value), "DATE_FORMAT")
-    except ValueError:
-        return value
+    return date_text(value)
 
 
 @register.filter
 def amount(value) -> str:
     """A decimal (or its text) with grouped thousands and no needless decimals: 125 000."""
-    if value in (None, ""):
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    places = 0 if number == number.to_integral_value() else 2
-    return number_format(number, decimal_pos=places, force_grouping=True)
+    return amount_text(value)
+
+
+@register.filter
+def money(value, currency: str) -> str:
+    """A budget with its currency: `{{ action.budget_amount|money:action.budget_currency }}`."""
+    return money_text(value, currency)
+
+
+@register.filter
+def period(start, due) -> str:
+    """An action's timeline: `{{ action.start_date|period:action.due_date }}`."""
+    return period_text(start, due)
 
 
 @register.filter

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.audit import audit_record
 from alliance_portal.exceptions import InvalidTransition
@@ -32,6 +33,7 @@ from .schedule import FINDERS, Due, ScheduleContext, schedule_context
 logger = logging.getLogger(__name__)
 
 ERR_MANDATORY = "This reminder comes with a role and cannot be switched off."
+ERR_RETRY_NOT_WANTED = _("This reminder is not sent again: %(reason)s.")
 # Scheduler runs are kept this long for the health page and the history.
 RUN_HISTORY = timedelta(days=30)
 
@@ -257,25 +259,30 @@ def reminders_drop(*, kinds: Iterable[str], object_id: int, reason: str) -> int:
 # Sending one delivery --------------------------------------------------------------------------
 
 
-def _locked_pending(delivery_id: int) -> Delivery | None:
-    """The pending delivery, locked, with what deciding to send it needs read in the same query:
-    the alliance's settings, the recipient, whether they switched the kind off and whether they
-    still hold a seat. None when it is not pending or another worker holds it."""
+def _with_send_facts(deliveries):
+    """What deciding to send needs, read in the same query: the alliance's settings, the
+    recipient, whether they switched the kind off and whether they still hold a seat."""
     opted_out = ReminderOptOut.objects.filter(user=OuterRef("recipient_id"), kind=OuterRef("kind"))
     seat = Membership.objects.active().filter(
         alliance_id=OuterRef("alliance_id"), user=OuterRef("recipient_id")
     )
+    return deliveries.select_related("recipient", "alliance__reminder_settings").annotate(
+        opted_out=Exists(opted_out), has_seat=Exists(seat)
+    )
+
+
+def _locked_pending(delivery_id: int) -> Delivery | None:
+    """The pending delivery, locked, with its send facts. None when it is not pending or
+    another worker holds it."""
     return (
-        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("recipient", "alliance__reminder_settings")
-        .annotate(opted_out=Exists(opted_out), has_seat=Exists(seat))
+        _with_send_facts(Delivery.objects.select_for_update(skip_locked=True, of=("self",)))
         .filter(pk=delivery_id, status=Delivery.Status.PENDING)
         .first()
     )
 
 
 def _reason_to_drop(delivery: Delivery, obj) -> str | None:
-    """Precondition: `delivery` comes from _locked_pending."""
+    """Precondition: `delivery` was read through _with_send_facts."""
     spec = SPECS[delivery.kind]
     if obj is None or delivery.alliance.status == Alliance.Status.CLOSED:
         return Reason.NO_LONGER_DUE
@@ -377,9 +384,29 @@ def _record_failure(delivery_id: int, exc: Exception) -> tuple[str, int | None]:
 # People's choices -----------------------------------------------------------------------------
 
 
+def deliveries_no_longer_wanted(deliveries: Iterable[Delivery]) -> dict[int, str]:
+    """Why the sender would drop each delivery if it went now (the agreement was signed, the
+    meeting has passed), by id; those still wanted are left out. Sending again is offered only
+    for those, by the same rule the sender applies."""
+    ids = [delivery.pk for delivery in deliveries]
+    reasons = {}
+    for delivery in _with_send_facts(Delivery.objects.filter(pk__in=ids)):
+        reason = _reason_to_drop(delivery, SPECS[delivery.kind].load(delivery.object_id))
+        if reason is not None:
+            reasons[delivery.pk] = reason
+    return reasons
+
+
 @transaction.atomic
 def delivery_retry(*, delivery: Delivery, actor: User) -> Delivery:
-    """A coordinator sends a failed delivery again."""
+    """A coordinator sends a failed delivery again, while it is still wanted."""
+    failed = delivery.status == Delivery.Status.FAILED
+    if failed and (reason := deliveries_no_longer_wanted([delivery]).get(delivery.pk)):
+        raise InvalidTransition(ERR_RETRY_NOT_WANTED % {"reason": Reason(reason).label})
+    return _retry(delivery, actor)
+
+
+def _retry(delivery: Delivery, actor: User) -> Delivery:
     from ..tasks import send_reminder
 
     delivery.retry()
@@ -397,14 +424,19 @@ def delivery_retry(*, delivery: Delivery, actor: User) -> Delivery:
 
 @transaction.atomic
 def deliveries_retry_failed(*, alliance: Alliance, actor: User) -> int:
-    """Sends every failed delivery of the alliance again; returns how many."""
-    failed = Delivery.objects.select_for_update(of=("self",)).filter(
-        alliance=alliance, status=Delivery.Status.FAILED
+    """Sends every failed delivery of the alliance that is still wanted again; returns how
+    many."""
+    failed = list(
+        Delivery.objects.select_for_update(of=("self",))
+        .filter(alliance=alliance, status=Delivery.Status.FAILED)
+        .select_related("recipient", "alliance")
     )
+    unwanted = deliveries_no_longer_wanted(failed)
     count = 0
-    for delivery in failed.select_related("recipient", "alliance"):
-        delivery_retry(delivery=delivery, actor=actor)
-        count += 1
+    for delivery in failed:
+        if delivery.pk not in unwanted:
+            _retry(delivery, actor)
+            count += 1
     return count
 
 

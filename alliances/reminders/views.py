@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.forms import add_service_errors
@@ -110,6 +110,13 @@ def _render_alliance_page(request, access, form, *, status: int = 200):
     counts = selectors.delivery_counts(alliance=alliance)
     shown = _status_from(request, counts)
     paginator = Paginator(selectors.delivery_list(alliance=alliance, status=shown), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    if shown == Delivery.Status.FAILED:
+        # "Send again" only where the sender would still send it (not once the person signed).
+        unwanted = services.deliveries_no_longer_wanted(page.object_list)
+        for delivery in page.object_list:
+            reason = unwanted.get(delivery.pk)
+            delivery.no_longer_wanted = Delivery.DropReason(reason).label if reason else ""
     context = {
         "access": access,
         "alliance": alliance,
@@ -117,7 +124,7 @@ def _render_alliance_page(request, access, form, *, status: int = 200):
         "counts": counts,
         "shown": shown,
         "statuses": Delivery.Status.choices,
-        "page": paginator.get_page(request.GET.get("page")),
+        "page": page,
         "last_run": selectors.last_run(),
         "horizon_days": settings.REMINDER_HORIZON_DAYS,
         "kinds": kind_rows(set()),
@@ -131,6 +138,7 @@ def _back_to(alliance_id: int, status: str):
 
 
 @login_required
+@require_safe
 def alliance_reminders(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_REMINDERS)
     row = selectors.alliance_reminder_settings(alliance=access.alliance)

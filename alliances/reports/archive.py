@@ -199,8 +199,9 @@ def _member_name(document: ArchiveDocument, taken: set[str]) -> str:
     return name
 
 
-def index_headings() -> list[str]:
-    return [_("File"), _("Document"), _("Title"), _("Date"), _("Status"), _("SHA-256"), _("Bytes")]
+# The index is read by scripts as much as by people: its column names are fixed, in English,
+# whatever the language of the person who built the archive (the cells below stay in theirs).
+INDEX_COLUMNS = ("File", "Document", "Title", "Date", "Status", "SHA-256", "Bytes")
 
 
 def write_archive(
@@ -236,7 +237,7 @@ def write_archive(
                 on_progress(done)
             # Titles are typed by people: a spreadsheet must not run one as a formula.
             cells = [[neutralise(cell) for cell in row] for row in rows]
-            archive.writestr(INDEX_NAME, to_csv(index_headings(), cells))
+            archive.writestr(INDEX_NAME, to_csv(list(INDEX_COLUMNS), cells))
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

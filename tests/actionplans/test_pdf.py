@@ -6,6 +6,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pdfplumber
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -322,3 +323,76 @@ def test_anonymous_visitors_are_sent_to_log_in(cast):
 
     assert response.status_code == 302
     assert "/login" in response["Location"]
+
+
+# Layout in both languages -----------------------------------------------------------------------
+
+# Words longer than the narrow columns are wide; a word broken to fit is broken with a hyphen.
+LONG_WORDS = ("municipalities", "employment", "responsibilities", "arbetsförmedlingen")
+
+
+def long_word_plan(cast) -> ActionPlan:
+    organisation = OrganisationFactory(
+        name="Kronoberg association of municipalities for employment"
+    )
+    StakeholderFactory(alliance=cast.alliance, organisation=organisation)
+    plan = make_plan(cast.alliance, cast.coordinator)
+    goal = make_goal(plan, cast.coordinator, unit="municipalities")
+    make_action(
+        plan,
+        cast.coordinator,
+        goals=[goal],
+        title="Coordinate employment support across municipalities",
+        local_problem="Responsibilities for employment are split between municipalities",
+        resources="Arbetsförmedlingen and the municipalities' employment units",
+        responsible_organisation=organisation,
+        obstacles="Employment services and municipalities plan separately",
+        obstacle_plan="Shared responsibilities in writing",
+        collaborators="Arbetsförmedlingen, municipalities, employment services",
+    )
+    return plan
+
+
+def actions_table_header(page):
+    """The cells of the action table's heading row, and the words printed in that row."""
+    table = next(t for t in page.find_tables() if len(t.rows[0].cells) == len(GUIDE_COLUMNS))
+    row = table.rows[0]
+    words = [
+        w for w in page.extract_words() if w["top"] >= row.bbox[1] and w["bottom"] <= row.bbox[3]
+    ]
+    return row.cells, words
+
+
+def broken_without_hyphen(words: list[str]) -> list[str]:
+    """Pieces of a long word that a line ended with, without a hyphen."""
+    pieces = [word.strip(",.;:'\N{RIGHT SINGLE QUOTATION MARK}").lower() for word in words]
+    return [
+        piece
+        for piece in pieces
+        for long_word in LONG_WORDS
+        if 3 <= len(piece) < len(long_word) and long_word.startswith(piece)
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_plan_pdf_headings_stay_in_their_columns_and_words_break_with_a_hyphen(cast, language):
+    cast.member.preferred_language = language
+    cast.member.save(update_fields=["preferred_language"])
+    plan = long_word_plan(cast)
+
+    content = plan_pdf(cast.member, plan).content
+
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        cells, heading_words = actions_table_header(document.pages[0])
+        words = [w["text"] for page in document.pages for w in page.extract_words()]
+    # Each heading word lies inside one column: none runs into its neighbour.
+    outside = [
+        w["text"]
+        for w in heading_words
+        if not any(left <= w["x0"] and w["x1"] <= right for left, _top, right, _bottom in cells)
+    ]
+    assert outside == []
+    assert len(heading_words) >= len(GUIDE_COLUMNS)
+    assert broken_without_hyphen(words) == []
+    # The words were long enough to be broken, and were hyphenated instead.
+    assert any(word.endswith(("-", "\N{HYPHEN}")) for word in words)

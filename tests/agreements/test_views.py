@@ -4,6 +4,8 @@ signed PDF and translations."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -403,6 +405,40 @@ def test_the_board_lists_every_member_with_a_seat_and_the_counts(cast, version):
         assert count in page
     assert "Too busy" in page
     assert page.count('data-testid="board-row"') == 4
+
+
+def _board_row_of(page: str, user) -> str:
+    rows = re.findall(r'<tr data-testid="board-row">.*?</tr>', page, re.S)
+    return next(row for row in rows if escape(str(user)) in row)
+
+
+def test_the_board_offers_a_first_invitation_to_a_member_never_invited(cast, version):
+    board_url = url("agreements:board", cast.alliance.pk, 1)
+    coordinator = client_for(cast.coordinator)
+
+    row = _board_row_of(text_of(coordinator.get(board_url)), cast.member)
+
+    assert "Not invited yet" in row
+    assert "Send the invitation<" in row
+    assert "Send the invitation again" not in row
+
+    services.signature_invite(signature=signature_of(cast, version, cast.member), actor=cast.chair)
+    row = _board_row_of(text_of(coordinator.get(board_url)), cast.member)
+
+    assert "Invited to sign" in row
+    assert "Send the invitation again" in row
+    assert "Not invited yet" not in row
+
+
+def test_a_member_who_only_viewed_the_agreement_is_still_offered_a_first_invitation(cast, version):
+    client_for(cast.member).get(url("agreements:sign", cast.alliance.pk))
+
+    page = text_of(client_for(cast.coordinator).get(url("agreements:board", cast.alliance.pk, 1)))
+    row = _board_row_of(page, cast.member)
+
+    assert "Viewed the agreement" in row
+    assert "Send the invitation<" in row
+    assert "Send the invitation again" not in row
 
 
 def test_the_chair_countersigns_a_signature(cast, countersigned_version):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from alliance_portal.permissions import Role
+from alliances.agreements import services as agreement_services
 from alliances.models import AuditEntry
 from alliances.reminders.kinds import OPTIONAL_KINDS
 from alliances.reminders.models import (
@@ -28,9 +29,10 @@ from alliances.reminders.models import (
     ReminderSettings,
 )
 from alliances.reminders.schedule import utc_stamp
-from alliances.reminders.services import reminders_dispatch
+from alliances.reminders.services import ERR_RETRY_NOT_WANTED, reminders_dispatch
 from alliances.reminders.tokens import SALT, read_stop_token, stop_token
 
+from ..agreements.conftest import publish, sign_as, start_agreement
 from ..conftest import client_for
 from ..factories import MEETING_START, MembershipFactory, make_meeting
 
@@ -451,8 +453,8 @@ def test_tabs_show_how_many_deliveries_each_status_has(cast):
     assert tabs == {"pending": "3", "sent": "1", "failed": "1", "dropped": "0"}
 
 
-def test_the_page_opens_on_failed_deliveries_with_error_and_send_again(cast):
-    failed = _delivery(cast.alliance, cast.member, status=Delivery.Status.FAILED)
+def test_the_page_opens_on_failed_deliveries_with_error_and_send_again(cast, frozen):
+    failed = _failed_meeting_reminder(cast, _meeting_planned_in_time(cast))
     _delivery(cast.alliance, cast.chair, slot="later")
 
     response = client_for(cast.chair).get(_page_url(cast.alliance))
@@ -513,8 +515,8 @@ def test_retry_moves_a_failed_delivery_to_pending_and_sends_it(
     assert f"The reminder to {cast.member.email} will be sent again." in page
 
 
-def test_retry_without_a_worker_leaves_the_delivery_pending(cast):
-    delivery = _delivery(cast.alliance, cast.member, status=Delivery.Status.FAILED)
+def test_retry_without_a_worker_leaves_the_delivery_pending(cast, frozen):
+    delivery = _failed_meeting_reminder(cast, _meeting_planned_in_time(cast))
 
     response = client_for(cast.chair).post(
         reverse("reminders:retry", args=[cast.alliance.pk, delivery.pk])
@@ -580,6 +582,70 @@ def test_retry_all_failed_sends_each_again(cast, frozen, django_capture_on_commi
     assert theirs.status == Delivery.Status.FAILED
     page = _text(client.get(response["Location"]))
     assert "2 reminders will be sent again." in page
+
+
+def _failed_agreement_reminder(cast):
+    """The member's "agreement not signed" reminder, failed after every attempt, and the
+    version it asks them to sign."""
+    version = publish(start_agreement(cast), cast.coordinator)
+    signature = agreement_services.signature_for_member(
+        version=version, membership=cast.membership(cast.member)
+    )
+    delivery = _delivery(
+        cast.alliance,
+        cast.member,
+        status=Delivery.Status.FAILED,
+        kind=ReminderKind.AGREEMENT_UNSIGNED,
+        object_id=signature.pk,
+        slot="1",
+    )
+    return delivery, version
+
+
+def test_a_failed_agreement_reminder_is_offered_again_only_until_the_member_signs(cast):
+    delivery, version = _failed_agreement_reminder(cast)
+    retry_url = reverse("reminders:retry", args=[cast.alliance.pk, delivery.pk])
+    client = client_for(cast.coordinator)
+    assert f'action="{retry_url}"' in _text(client.get(_page_url(cast.alliance)))
+
+    sign_as(cast, version, cast.member)
+
+    page = _text(client.get(_page_url(cast.alliance)))
+    assert f'action="{retry_url}"' not in page
+    assert 'data-testid="not-sent-again">No longer needed<' in page
+
+
+def test_sending_again_a_reminder_no_longer_needed_is_refused_with_the_reason(cast):
+    delivery, version = _failed_agreement_reminder(cast)
+    sign_as(cast, version, cast.member)
+
+    response = client_for(cast.coordinator).post(
+        reverse("reminders:retry", args=[cast.alliance.pk, delivery.pk]), follow=True
+    )
+
+    expected = ERR_RETRY_NOT_WANTED % {"reason": Delivery.DropReason.NO_LONGER_DUE.label}
+    assert escape(expected) in _text(response)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 5)
+    assert not AuditEntry.objects.filter(action="reminder.retried").exists()
+
+
+def test_retry_all_leaves_out_reminders_no_longer_needed(
+    cast, frozen, django_capture_on_commit_callbacks
+):
+    wanted = _failed_meeting_reminder(cast, _meeting_planned_in_time(cast))
+    unwanted, version = _failed_agreement_reminder(cast)
+    sign_as(cast, version, cast.member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.chair).post(
+            reverse("reminders:retry_failed", args=[cast.alliance.pk]), follow=True
+        )
+
+    assert "1 reminder will be sent again." in _text(response)
+    wanted.refresh_from_db()
+    unwanted.refresh_from_db()
+    assert (wanted.status, unwanted.status) == (Delivery.Status.SENT, Delivery.Status.FAILED)
 
 
 def test_retry_all_without_failed_ones_says_there_were_none(cast):
