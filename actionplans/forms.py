@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +164,10 @@ class ProgressForm(forms.ModelForm):
         )
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Record the progress"))
+        # Shown on the action's page, which only displays: the form posts to the view that saves.
+        self.helper.form_action = reverse(
+            "actionplans:progress_add", args=[action.plan.alliance_id, action.plan_id, action.pk]
+        )
 
 
 class ReturnForm(forms.Form):

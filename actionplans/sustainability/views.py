@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance_portal.forms import saved_by_service
 from alliance_portal.permissions import Capability
@@ -88,6 +88,7 @@ def _confirm_delete(request, access, kind: Kind, item, delete) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def swot_list(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id)
     swots = selectors.swot_list(alliance=access.alliance)
@@ -99,6 +100,7 @@ def swot_list(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def swot_detail(request: HttpRequest, alliance_id: int, swot_id: int) -> HttpResponse:
     access, swot = get_swot_for_user(request.user, alliance_id, swot_id)
     return render(
@@ -177,6 +179,7 @@ def swot_delete(request: HttpRequest, alliance_id: int, swot_id: int) -> HttpRes
 
 
 @login_required
+@require_safe
 def swot_compare(request: HttpRequest, alliance_id: int) -> HttpResponse:
     """Two analyses side by side: what each quadrant still, newly and no longer names."""
     access = get_alliance_for_user(request.user, alliance_id)
@@ -212,6 +215,7 @@ def swot_compare(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def evaluation_list(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id)
     evaluations = selectors.evaluation_list(alliance=access.alliance)
@@ -292,6 +296,7 @@ def evaluation_delete(request: HttpRequest, alliance_id: int, evaluation_id: int
 
 
 @login_required
+@require_safe
 def sustainability_list(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_PLANS)
     months = sustainability_months(access.alliance)

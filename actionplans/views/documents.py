@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 from alliance_portal.pdf import pdf_response
 
@@ -20,6 +21,7 @@ def _version_response(plan: ActionPlan, version: PlanVersion) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_pdf(request: HttpRequest, alliance_id: int, plan_id: int) -> HttpResponse:
     """The plan as it stands: its approved version, or else its live content marked DRAFT."""
     _access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
@@ -34,6 +36,7 @@ def plan_pdf(request: HttpRequest, alliance_id: int, plan_id: int) -> HttpRespon
 
 
 @login_required
+@require_safe
 def version_pdf(request: HttpRequest, alliance_id: int, plan_id: int, number: int) -> HttpResponse:
     """One version as it was submitted (and signed, if it was), from its frozen snapshot."""
     _access, plan, version = get_version_for_user(request.user, alliance_id, plan_id, number)

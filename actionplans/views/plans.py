@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import add_service_errors, message_service_errors
 from alliance_portal.permissions import Capability
@@ -96,6 +96,7 @@ def _confirm_page(request, access, plan: ActionPlan, **context):
 
 
 @login_required
+@require_safe
 def action_list(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_PLANS)
     actions = selectors.action_list(alliance=access.alliance)
@@ -111,6 +112,7 @@ def action_list(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def plan_list(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_PLANS)
     page = Paginator(selectors.plan_list(alliance=access.alliance), PAGE_SIZE).get_page(
@@ -157,6 +159,7 @@ def plan_create(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def plan_detail(request, alliance_id: int, plan_id: int):
     access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
     actions = selectors.plan_actions(plan)
@@ -332,6 +335,7 @@ def action_add(request, alliance_id: int, plan_id: int):
 
 
 @login_required
+@require_safe
 def action_detail(request, alliance_id: int, plan_id: int, action_id: int):
     access, action = get_plan_action_for_user(
         request.user, alliance_id, plan_id, action_id, need=Capability.VIEW_PLANS
@@ -510,6 +514,7 @@ def progress_add(request, alliance_id: int, plan_id: int, action_id: int):
 
 
 @login_required
+@require_safe
 def plan_board(request, alliance_id: int, plan_id: int):
     access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
     board = selectors.tracking_board(plan, today=timezone.localdate())

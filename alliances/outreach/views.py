@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import add_service_errors, message_service_errors, saved_by_service
 from alliance_portal.pdf import pdf_response
@@ -33,6 +33,7 @@ def _context(access: AllianceAccess, section: str, **extra) -> dict:
 
 
 @login_required
+@require_safe
 def information(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id)
     context = selectors.information_context(access.alliance)
@@ -61,6 +62,7 @@ def information_edit(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def information_pdf(request: HttpRequest, alliance_id: int) -> HttpResponse:
     """The information material with the invitation, as a PDF to send to new members."""
     access = get_alliance_for_user(request.user, alliance_id)
@@ -77,6 +79,7 @@ def information_pdf(request: HttpRequest, alliance_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def communication(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id)
     plan = selectors.communication_plan_of(access.alliance)
@@ -238,6 +241,7 @@ def entry_done(request: HttpRequest, alliance_id: int, entry_id: int) -> HttpRes
 
 
 @login_required
+@require_safe
 def profile_settings(request: HttpRequest, alliance_id: int) -> HttpResponse:
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_OUTREACH)
     alliance = access.alliance
@@ -273,6 +277,7 @@ def profile_unpublish(request: HttpRequest, alliance_id: int) -> HttpResponse:
     return redirect("outreach:profile", access.alliance.pk)
 
 
+@require_safe
 def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
     """The opt-in public page: the profile, the members' organisations (never people) and the
     approved action plan's summary."""

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import (
     add_service_errors,
@@ -67,6 +67,7 @@ def meeting_context(access, meeting: Meeting, **extra) -> dict:
 
 
 @login_required
+@require_safe
 def meeting_list(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_MEETINGS)
     page = Paginator(selectors.meeting_list(alliance=access.alliance), PAGE_SIZE).get_page(
@@ -112,6 +113,7 @@ def meeting_create(request, alliance_id: int):
 
 
 @login_required
+@require_safe
 def meeting_detail(request, alliance_id: int, meeting_id: int):
     access, meeting = get_meeting_for_user(request.user, alliance_id, meeting_id)
     return _render_detail(request, access, meeting)

@@ -82,6 +82,7 @@ def _feed_rows(user) -> tuple[FeedRow, list[FeedRow]]:
 
 @login_required
 @never_cache  # the page shows secret addresses: no copy in any cache or in the back button
+@require_safe
 def calendar_feeds(request: HttpRequest) -> HttpResponse:
     personal, per_alliance = _feed_rows(request.user)
     return render(

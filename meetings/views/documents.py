@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 from alliance_portal.pdf import pdf_response
 
@@ -12,12 +13,14 @@ from ..permissions import get_meeting_for_user, get_minutes_for_user, require_re
 
 
 @login_required
+@require_safe
 def agenda_pdf(request: HttpRequest, alliance_id: int, meeting_id: int) -> HttpResponse:
     _access, meeting = get_meeting_for_user(request.user, alliance_id, meeting_id)
     return pdf_response(agenda_document(meeting), filename=document_name("agenda", meeting))
 
 
 @login_required
+@require_safe
 def minutes_pdf(request: HttpRequest, alliance_id: int, meeting_id: int) -> HttpResponse:
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
     require_readable_minutes(access, minutes)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.canonical import canonical_sha256
 from alliance_portal.forms import message_service_errors, service_error_messages
@@ -158,6 +158,7 @@ def _page_context(access, minutes: Minutes, **extra) -> dict:
 
 
 @login_required
+@require_safe
 def minutes_page(request, alliance_id: int, meeting_id: int):
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
     if not can_read_minutes(access, minutes):
@@ -479,6 +480,7 @@ def member_comment_add(request, alliance_id: int, meeting_id: int, item_id: int)
 
 
 @login_required
+@require_safe
 def minutes_history(request, alliance_id: int, meeting_id: int):
     access, minutes = get_minutes_for_user(request.user, alliance_id, meeting_id)
     require_readable_minutes(access, minutes)
@@ -494,6 +496,7 @@ def minutes_history(request, alliance_id: int, meeting_id: int):
 
 
 @login_required
+@require_safe
 def minutes_revision(request, alliance_id: int, meeting_id: int, revision_id: int):
     access, minutes, revision = get_revision_for_user(
         request.user, alliance_id, meeting_id, revision_id

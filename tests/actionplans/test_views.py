@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -42,6 +43,7 @@ from meetings import services as meeting_services
 from meetings.models import StandingItem
 
 from ..conftest import client_for
+from ..demo_support import parse_page
 from ..factories import (
     TEST_PASSWORD,
     GapFactory,
@@ -890,6 +892,36 @@ def test_a_member_reports_progress_on_their_own_action(cast):
     assert "40 %" in history.group(1)
 
 
+def test_the_progress_form_behind_report_progress_saves_what_is_entered(cast):
+    plan = _draft_with_content(cast, actions=1)
+    action = make_action(
+        plan, cast.coordinator, title="Mine", responsible_member=cast.membership(cast.member)
+    )
+    client = client_for(cast.member)
+    link = re.search(r'href="([^"]+)#progress"', _page(client.get(_url("plan", plan))))
+    assert link
+    page_url = unescape(link.group(1))
+    forms, _links = parse_page(page_url, _page(client.get(page_url)))
+    [form] = [form for form in forms if form.method == "POST" and "percent" in form.data()]
+
+    response = client.post(form.action, {**form.data(), **_progress_form(percent="30")})
+
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.get(action=action).percent == 30
+    action.refresh_from_db()
+    assert action.progress_percent == 30
+
+
+def test_a_progress_report_posted_to_the_action_page_is_refused_not_ignored(cast):
+    plan = _draft_with_content(cast, actions=1)
+    action = plan.actions.get()
+
+    response = client_for(cast.coordinator).post(_url("action", plan, action.pk), _progress_form())
+
+    assert response.status_code == 405
+    assert not ProgressUpdate.objects.exists()
+
+
 def test_progress_is_recorded_while_the_plan_waits_for_sign_off(cast):
     plan = make_submitted_plan(cast.alliance, cast.coordinator)
     action = plan.actions.get(number=1)
@@ -1030,3 +1062,52 @@ def test_page_queries_do_not_grow_with_actions(
         response = client.get(_url(name, large))
     assert response.status_code == 200
     assert "Row large 19" in _page(response)
+
+
+# Money and timelines read the same everywhere ---------------------------------------------------
+
+
+def _in_swedish(user):
+    user.preferred_language = "sv"
+    user.save(update_fields=["preferred_language"])
+    return client_for(user)
+
+
+def test_the_diff_prints_the_budget_as_the_plan_table_does(cast):
+    plan = _approved_plan(cast)
+    services.action_update(
+        action=plan.actions.get(number=1),
+        actor=cast.coordinator,
+        fields={"budget_amount": Decimal("25000")},
+    )
+    client = _in_swedish(cast.member)
+
+    table = _page(client.get(_url("plan", plan)))
+    diff = _page(client.get(_url("diff", plan), {"from": "1", "to": "current"}))
+
+    assert "25\N{NO-BREAK SPACE}000 SEK" in table
+    assert re.search(r"<ins>(<span[^>]*>[^<]*</span>)?25\N{NO-BREAK SPACE}000</ins>", diff)
+    assert re.search(r"<del>(<span[^>]*>[^<]*</span>)?125\N{NO-BREAK SPACE}000</del>", diff)
+    assert "25000.00" not in diff and "125000.00" not in diff
+
+
+def test_an_adopted_action_without_a_start_date_reads_by_its_due_date_everywhere(cast):
+    plan = make_plan(cast.alliance, cast.coordinator)
+    make_goal(plan, cast.coordinator)
+    action = make_action(
+        plan, cast.coordinator, start_date=None, due_date=date(2027, 1, 6), title="Open a café"
+    )
+    services.plan_submit(plan=plan, actor=cast.coordinator)
+    _approve(cast, plan)
+    client = _in_swedish(cast.member)
+
+    pages = {
+        "plan": _page(client.get(_url("plan", plan))),
+        "action": _page(client.get(_url("action", plan, action.pk))),
+        "version": _page(client.get(_url("version", plan, 1))),
+    }
+
+    for name, page in pages.items():
+        assert "Senast 6 januari 2027" in page, name
+        # The old fallback printed a dash for the missing start before the range's own dash.
+        assert not re.search(r"\N{EN DASH}\s+\N{EN DASH}", page), name

@@ -358,7 +358,14 @@ def test_huge_alliance_ids_answer_404(cast, alliance_id, path):
 
     if path != "public-profile/publish/":  # that one answers GET with 405 before any lookup
         assert client.get(target).status_code == 404
-    assert client.post(target).status_code == 404
+    # Where the address resolves, pages that only show answer POST with 405 before any lookup.
+    shows_only = path in {
+        "information/",
+        "information/information.pdf",
+        "communication/",
+        "public-profile/",
+    }
+    assert client.post(target).status_code in ({404, 405} if shows_only else {404})
 
 
 @pytest.mark.parametrize(

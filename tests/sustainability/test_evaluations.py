@@ -454,9 +454,12 @@ def test_people_outside_the_alliance_get_404_everywhere(cast, role):
     client = client_for(cast.user(role))
     before = stored()
 
-    for address in (url("evaluations", cast.alliance), *_manage_urls(cast, evaluation)):
+    listing = url("evaluations", cast.alliance)
+    for address in (listing, *_manage_urls(cast, evaluation)):
+        # The list only shows: it refuses a POST from anyone, before asking who they are.
+        expected_post = 405 if address == listing else 404
         assert client.get(address).status_code == 404, address
-        assert client.post(address, _evaluation_form()).status_code == 404, address
+        assert client.post(address, _evaluation_form()).status_code == expected_post, address
 
     assert stored() == before
 

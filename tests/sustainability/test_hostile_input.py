@@ -403,6 +403,11 @@ def test_huge_or_malformed_ids_in_addresses_answer_404(setting, bad_id):
     client = client_for(cast.chair)
     alliance = f"/alliances/{cast.alliance.pk}/evaluation"
     before = stored()
+    shows_only = {
+        f"{alliance}/swot/{bad_id}/",
+        f"/alliances/{bad_id}/evaluation/swot/",
+        f"/alliances/{bad_id}/evaluation/sustainability/",
+    }
 
     for address in (
         f"{alliance}/swot/{bad_id}/",
@@ -415,7 +420,9 @@ def test_huge_or_malformed_ids_in_addresses_answer_404(setting, bad_id):
         f"/alliances/{bad_id}/evaluation/sustainability/",
     ):
         assert client.get(address).status_code == 404, address
-        assert client.post(address, _swot_form()).status_code == 404, address
+        # Where the address resolves, a page that only shows refuses a POST before any lookup.
+        refused = {404, 405} if address in shows_only else {404}
+        assert client.post(address, _swot_form()).status_code in refused, address
 
     assert stored() == before
 
