@@ -63,9 +63,11 @@ pdf-tools:
 		echo "Installing$$missing from Debian's packages for the seal tests"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
-## test: install what the tests need, then run the whole suite
+## test: install what the tests need, then run the whole suite in two processes
+# Tests that run a Celery worker on the shared Redis queue share one process (xdist_group).
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser pdf-libs pdf-tools
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## bench-deps: install what the benchmarks in bench/ need (gunicorn, aiosmtpd, wrk, profilers)
 $(VENV)/.deps-bench: $(VENV)/.deps-dev requirements-bench.txt

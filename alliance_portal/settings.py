@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -70,9 +72,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "csp",
     "django_filters",
     "alliances",
     "stakeholders",
@@ -92,7 +96,10 @@ MIDDLEWARE = [
     "alliance_portal.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees the answer of a login that hit the lockout (alliance_portal.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "alliance_portal.urls"
@@ -114,13 +121,31 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+# SQLite (the embedded setup) lets one writer in at a time. A transaction that starts by
+# reading and then writes cannot wait for the lock once another writer holds it, and fails
+# with "database is locked"; one that takes the write lock as it begins (IMMEDIATE) waits up to
+# the busy timeout instead. WAL lets pages read while the worker writes.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def database_settings(url_default: str) -> dict:
+    """The default database from DATABASE_URL (else `url_default`), with SQLITE_OPTIONS on
+    SQLite; options given in the URL win."""
+    database = dj_database_url.config(
+        default=url_default,
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
-}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
+DATABASES = {"default": database_settings(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "alliances.User"
@@ -134,6 +159,40 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "alliances:list"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+
+# --- Throttling (alliance_portal.throttle) ---------------------------------------------------
+# How many reverse proxies in front of the portal append the client's address to
+# X-Forwarded-For; 0 trusts REMOTE_ADDR only (alliance_portal.client_address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Wrong passwords are counted by django-axes, per account and per client address; over a limit,
+# no password is accepted until LOGIN_LOCKOUT_MINUTES after the latest try.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "alliance_portal.throttle.LoginFailureHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Higher: several people may share an office's address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# The login form's field is "username" whatever the user model calls it.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "alliance_portal.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "alliance_portal.throttle.throttle_address"
+AXES_LOCKOUT_CALLABLE = "alliance_portal.throttle.lockout_response"
+# Failed tries are kept only while they count; a log of every successful login is not needed.
+AXES_DISABLE_ACCESS_LOG = True
+# Other requests are counted by django-ratelimit in the cache, per client address (the password
+# reset also per e-mail address): "N/h" allows N in an hour, "N/10m" N in ten minutes.
+THROTTLE_RATES = {
+    "password_reset": "10/h",
+    "password_reset_account": "3/h",
+    "signing_code": "20/h",
+    "verify": "30/h",
+}
+RATELIMIT_FAIL_OPEN = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
@@ -186,10 +245,34 @@ EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 
 # --- Celery ----------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache counts requests for alliance_portal.throttle, so every process must share it: Redis
+# when there is one. Without REDIS_URL each process counts on its own, which suits `make run`.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "portal",
+            # A page must not hang on a Redis that is down; the throttle then lets requests by.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+# A page that queues work must answer within seconds when Redis is down or stops answering:
+# seconds to connect to it, and to wait for its answer, for the broker and the result store.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+# The result store's own retries when it cannot reach Redis (twenty, a second apart, unless set).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": CELERY_REDIS_SOCKET_CONNECT_TIMEOUT,
+        "socket_timeout": CELERY_REDIS_SOCKET_TIMEOUT,
+    }
 else:
     # The filesystem transport needs no server, so `make run` still runs background work.
     _celery_dir = VAR_DIR / "celery"
@@ -330,6 +413,29 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: a page runs only the portal's own script files (static/ is vendored),
+# never inline script, event-handler attributes or eval, and no other site may frame it.
+_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    # No 'unsafe-inline': the templates carry no style attributes (progress bar widths are
+    # classes in portal.css) and htmx is told not to add its indicator <style>. The one
+    # <style> element left is the default CSS Trix adds for the minutes editor, which carries
+    # the nonce that page offers in <meta name="csp-nonce">.
+    "style-src": [SELF, NONCE],
+    # Bootstrap's and Trix's stylesheets draw their icons as SVG data: URIs.
+    "img-src": [SELF, "data:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only: browsers
+# then report in their console what it would block, and block nothing.
+if env_bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 
 LOGGING = {
     "version": 1,
