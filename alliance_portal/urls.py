@@ -16,7 +16,7 @@ from alliances import views as alliance_views
 # Django's class views accept every method they have a handler for; like the function views,
 # they declare what they serve, so a form posted to the wrong address answers 405.
 PAGE = ["get", "head"]
-FORM = ["get", "post"]
+FORM = ["get", "head", "post"]
 
 register_converter(IdConverter, "id")
 register_converter(TokenConverter, "token")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic import View
 
 # Django's own admin site checks methods itself and is not the portal's code.
@@ -78,3 +78,9 @@ def test_every_view_declares_the_methods_it_accepts():
     assert undeclared == [], "Views without require_http_methods or http_method_names:\n" + (
         "\n".join(undeclared)
     )
+
+
+def test_the_login_page_answers_head_for_monitoring(client, db):
+    """Uptime monitors often ask with HEAD: the login page answers it like GET."""
+    assert client.head(reverse("login")).status_code == 200
+    assert client.put(reverse("login")).status_code == 405
