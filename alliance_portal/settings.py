@@ -184,6 +184,8 @@ AXES_CLIENT_IP_CALLABLE = "alliance_portal.throttle.throttle_address"
 AXES_LOCKOUT_CALLABLE = "alliance_portal.throttle.lockout_response"
 # Failed tries are kept only while they count; a log of every successful login is not needed.
 AXES_DISABLE_ACCESS_LOG = True
+# No banner on every manage.py command; lockouts are still logged.
+AXES_VERBOSE = False
 # Other requests are counted by django-ratelimit in the cache, per client address (the password
 # reset also per e-mail address): "N/h" allows N in an hour, "N/10m" N in ten minutes.
 THROTTLE_RATES = {
