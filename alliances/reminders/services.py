@@ -32,7 +32,7 @@ from .schedule import FINDERS, Due, ScheduleContext, schedule_context
 
 logger = logging.getLogger(__name__)
 
-ERR_MANDATORY = "This reminder comes with a role and cannot be switched off."
+ERR_MANDATORY = _("This reminder comes with a role and cannot be switched off.")
 ERR_RETRY_NOT_WANTED = _("This reminder is not sent again: %(reason)s.")
 # Scheduler runs are kept this long for the health page and the history.
 RUN_HISTORY = timedelta(days=30)
