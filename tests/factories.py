@@ -138,6 +138,17 @@ class GapFactory(factory.django.DjangoModelFactory):
 MEETING_START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 
+def reschedule_meeting(meeting: Meeting, actor: User, starts_at: datetime) -> Meeting:
+    """Moves a meeting to `starts_at` (two hours long) the way the secretary's form does."""
+    from meetings import services
+
+    return services.meeting_update(
+        meeting=meeting,
+        actor=actor,
+        fields={"starts_at": starts_at, "ends_at": starts_at + timedelta(hours=2)},
+    )
+
+
 def make_meeting(alliance: Alliance, actor: User, **fields) -> Meeting:
     """A planned plenary meeting of the alliance, made the way the secretary makes one."""
     from meetings import services

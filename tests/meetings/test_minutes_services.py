@@ -48,6 +48,7 @@ from ..factories import (
     StakeholderFactory,
     make_meeting,
     make_minutes,
+    reschedule_meeting,
 )
 
 pytestmark = pytest.mark.django_db
@@ -390,12 +391,7 @@ def test_minutes_are_circulated_from_the_moment_the_meeting_starts(cast, time_ma
 def test_circulated_minutes_of_a_meeting_moved_to_the_future_cannot_be_approved(cast, time_machine):
     time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
     minutes = _minutes_in(cast, Minutes.Status.CIRCULATED)
-    later = MEETING_START + timedelta(days=20)
-    services.meeting_update(
-        meeting=minutes.meeting,
-        actor=cast.secretary,
-        fields={"starts_at": later, "ends_at": later + timedelta(hours=2)},
-    )
+    reschedule_meeting(minutes.meeting, cast.secretary, MEETING_START + timedelta(days=20))
     before = _minutes_state(minutes)
     with pytest.raises(InvalidTransition) as exc_info:
         services.minutes_approve(minutes=_fresh(minutes), actor=cast.chair)

@@ -57,6 +57,7 @@ from ..factories import (
     StakeholderFactory,
     make_meeting,
     make_minutes,
+    reschedule_meeting,
 )
 
 pytestmark = pytest.mark.django_db
@@ -964,12 +965,7 @@ def test_minutes_of_a_meeting_moved_to_the_future_offer_no_approval_and_refuse_i
 ):
     time_machine.move_to(MEETING_START + timedelta(days=1), tick=False)
     minutes = _minutes_in(cast, Minutes.Status.CIRCULATED)
-    later = MEETING_START + timedelta(days=20)
-    services.meeting_update(
-        meeting=minutes.meeting,
-        actor=cast.secretary,
-        fields={"starts_at": later, "ends_at": later + timedelta(hours=2)},
-    )
+    reschedule_meeting(minutes.meeting, cast.secretary, MEETING_START + timedelta(days=20))
     chair = client_for(cast.chair)
     url = _url("minutes_transition", minutes.meeting, "approve")
     assert url not in _page(chair.get(_url("minutes", minutes.meeting)))
