@@ -4,16 +4,7 @@ from django.contrib import admin
 
 from alliance_portal.admin import ReadOnlyAdmin
 
-from .models import (
-    Action,
-    ActionPlan,
-    Evaluation,
-    Goal,
-    PlanVersion,
-    ProgressUpdate,
-    SustainabilityPlan,
-    Swot,
-)
+from .models import Action, ActionPlan, Goal, PlanVersion, ProgressUpdate
 
 
 @admin.register(Action)
@@ -43,19 +34,3 @@ class GoalAdmin(ReadOnlyAdmin):
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ReadOnlyAdmin):
     list_display = ("action", "date", "percent", "status")
-
-
-@admin.register(Swot)
-class SwotAdmin(ReadOnlyAdmin):
-    list_display = ("title", "alliance", "held_on")
-
-
-@admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdmin):
-    list_display = ("kind", "alliance", "date", "evaluator")
-    list_filter = ("kind",)
-
-
-@admin.register(SustainabilityPlan)
-class SustainabilityPlanAdmin(ReadOnlyAdmin):
-    list_display = ("plan", "decision_date", "updated_at")

@@ -423,12 +423,3 @@ class ProgressUpdate(models.Model):
             errors["date"] = ERR_UPDATE_IN_FUTURE
         if errors:
             raise ValidationError(errors)
-
-
-# Step 6 of the guide has its own module; importing it here registers its models with this app,
-# whose migrations hold them.
-from .sustainability.models import (  # noqa: E402, F401
-    Evaluation,
-    SustainabilityPlan,
-    Swot,
-)

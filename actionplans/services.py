@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.audit import audit_record
 from alliance_portal.canonical import canonical_sha256
 from alliance_portal.services import assign_fields
+from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
 from stakeholders.models import Gap, Organisation
 

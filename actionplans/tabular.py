@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal import tabular as shared
-from alliance_portal.audit import audit_record
 from alliance_portal.exceptions import InvalidTransition
+from alliances.audit import audit_record
 from alliances.models import Membership, User
 from stakeholders.models import Gap, Organisation
 

@@ -50,7 +50,7 @@ def _broker() -> dict[str, Any]:
 
 
 def _scheduler() -> dict[str, Any]:
-    from alliances.reminders.selectors import last_run
+    from reminders.selectors import last_run
 
     run = last_run()
     # Three missed runs (and at least a quarter of an hour) mean beat or the workers are down.
@@ -70,7 +70,7 @@ def _scheduler() -> dict[str, Any]:
 
 
 def _deliveries() -> dict[str, Any]:
-    from alliances.reminders.models import Delivery
+    from reminders.models import Delivery
 
     now = timezone.now()
     lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from alliance_portal.audit import request_ip
 from alliance_portal.client_address import client_ip
+from alliance_portal.request_context import request_ip
 
 
 class UserLanguageMiddleware:

@@ -78,10 +78,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_filters",
+    # The portal's apps, bottom layer first (docs/ARCHITECTURE.md).
     "alliances",
     "stakeholders",
-    "meetings",
     "actionplans",
+    "meetings",
+    "agreements",
+    "outreach",
+    "sustainability",
+    "reminders",
+    "journey",
+    "reports",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

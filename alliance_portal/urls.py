@@ -12,6 +12,7 @@ from alliance_portal.views import (
     set_language,
 )
 from alliances import views as alliance_views
+from dashboard import views as dashboard_views
 
 # Django's class views accept every method they have a handler for; like the function views,
 # they declare what they serve, so a form posted to the wrong address answers 405.
@@ -22,18 +23,19 @@ register_converter(IdConverter, "id")
 register_converter(TokenConverter, "token")
 
 urlpatterns = [
-    path("", alliance_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("alliances/", include("alliances.urls")),
+    path("alliances/", include("dashboard.urls")),
     path("alliances/<id:alliance_id>/stakeholders/", include("stakeholders.urls")),
     path("alliances/<id:alliance_id>/", include("actionplans.urls")),
-    path("alliances/<id:alliance_id>/agreement/", include("alliances.agreements.urls")),
-    path("alliances/<id:alliance_id>/outreach/", include("alliances.outreach.urls")),
-    path("alliances/<id:alliance_id>/evaluation/", include("actionplans.sustainability.urls")),
-    path("alliances/<id:alliance_id>/reports/", include("alliances.reports.urls")),
-    path("", include("alliances.agreements.public_urls")),
-    path("", include("alliances.outreach.public_urls")),
+    path("alliances/<id:alliance_id>/agreement/", include("agreements.urls")),
+    path("alliances/<id:alliance_id>/outreach/", include("outreach.urls")),
+    path("alliances/<id:alliance_id>/evaluation/", include("sustainability.urls")),
+    path("alliances/<id:alliance_id>/reports/", include("reports.urls")),
+    path("", include("agreements.public_urls")),
+    path("", include("outreach.public_urls")),
     path("", include("meetings.urls")),
-    path("", include("alliances.reminders.urls")),
+    path("", include("reminders.urls")),
     path("health/", health_page, name="health"),
     path("health.json", health_json, name="health_json"),
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),

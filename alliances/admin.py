@@ -2,22 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.admin import ReadOnlyAdmin
-
-from .models import (
-    Agreement,
-    AgreementVersion,
-    Alliance,
-    ArchiveExport,
-    AuditEntry,
-    CommunicationEntry,
-    CommunicationPlan,
-    InformationMaterial,
-    Invitation,
-    Membership,
-    Signature,
-    User,
-)
+from .models import Alliance, AuditEntry, Invitation, Membership, User
 
 
 @admin.register(User)
@@ -124,54 +109,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# Agreements: read-only for staff support. Versions, signatures and their evidence are written
-# only by the portal's services, which keep the event log and the audit log.
-@admin.register(Agreement)
-class AgreementAdmin(ReadOnlyAdmin):
-    list_display = ("title", "alliance", "language", "updated_at")
-
-
-@admin.register(AgreementVersion)
-class AgreementVersionAdmin(ReadOnlyAdmin):
-    list_display = ("agreement", "number", "published_at", "superseded_at", "sha256")
-
-
-@admin.register(Signature)
-class SignatureAdmin(ReadOnlyAdmin):
-    list_display = ("membership", "version", "status", "signed_at", "identity_method")
-    list_filter = ("status",)
-    search_fields = ("typed_name", "membership__user__email")
-    exclude = ("link_nonce", "code_hash")
-
-
-# The guide's templates and the archive exports: read-only for staff support.
-@admin.register(InformationMaterial)
-class InformationMaterialAdmin(ReadOnlyAdmin):
-    list_display = ("alliance", "updated_at", "updated_by")
-
-
-@admin.register(CommunicationPlan)
-class CommunicationPlanAdmin(ReadOnlyAdmin):
-    list_display = ("alliance", "press_contact", "updated_at")
-
-
-@admin.register(CommunicationEntry)
-class CommunicationEntryAdmin(ReadOnlyAdmin):
-    list_display = ("audience", "plan", "frequency")
-
-
-@admin.register(ArchiveExport)
-class ArchiveExportAdmin(ReadOnlyAdmin):
-    list_display = (
-        "alliance",
-        "requested_by",
-        "status",
-        "done",
-        "total",
-        "created_at",
-        "expires_at",
-    )
-    list_filter = ("status",)
-    exclude = ("file_name",)

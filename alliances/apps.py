@@ -5,15 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AlliancesConfig(AppConfig):
     name = "alliances"
     verbose_name = _("Alliances")
-
-    def ready(self) -> None:
-        # The archive export is built here from every app's documents; the stakeholder register
-        # below cannot call it, so it says when a person is erased and the archives that could
-        # hold them go too.
-        from stakeholders.signals import contact_erased
-
-        from .reports.receivers import delete_archives_holding_contact
-
-        contact_erased.connect(
-            delete_archives_holding_contact, dispatch_uid="reports.delete_archives_on_erasure"
-        )

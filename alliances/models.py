@@ -20,6 +20,8 @@ from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet
 from alliance_portal.permissions import Role
 
+from .audit_actions import ACTION_LABELS
+
 # Error messages are constants so that tests can import them.
 ERR_ONE_CHAIR = _(
     "An alliance has exactly one chair. Hand the chair over to another member instead."
@@ -420,7 +422,6 @@ class AuditEntry(AppendOnlyModel):
 
     @property
     def action_label(self) -> str:
-        from alliance_portal.audit import ACTION_LABELS
 
         return str(ACTION_LABELS.get(self.action, self.action))
 
@@ -436,27 +437,3 @@ class AuditEntry(AppendOnlyModel):
             elif value not in ("", None, {}):
                 lines.append(f"{key}: {value}")
         return lines
-
-
-# The commitment agreement has its own module; importing it here registers its models with this
-# app, whose migrations hold them.
-from .agreements.models import (  # noqa: E402, F401
-    Agreement,
-    AgreementTranslation,
-    AgreementVersion,
-    Signature,
-    SignatureEvent,
-)
-from .outreach.models import (  # noqa: E402, F401
-    CommunicationEntry,
-    CommunicationLog,
-    CommunicationPlan,
-    InformationMaterial,
-)
-from .reminders.models import (  # noqa: E402, F401
-    Delivery,
-    ReminderOptOut,
-    ReminderRun,
-    ReminderSettings,
-)
-from .reports.models import ArchiveExport  # noqa: E402, F401

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.audit import audit_record
 from alliance_portal.permissions import Role
 from alliance_portal.queue import enqueue
+from alliances.audit import audit_record
 
 from .models import (
     ERR_ALREADY_MEMBER,

@@ -7,7 +7,6 @@ app_name = "alliances"
 urlpatterns = [
     path("", views.alliance_list, name="list"),
     path("new/", views.alliance_create, name="create"),
-    path("<id:alliance_id>/", views.alliance_detail, name="detail"),
     path("<id:alliance_id>/edit/", views.alliance_edit, name="edit"),
     path(
         "<id:alliance_id>/status/<slug:transition>/",

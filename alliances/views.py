@@ -31,15 +31,13 @@ from .forms import (
     MembershipRoleForm,
     PreferencesForm,
 )
-from .journey import journey_for
-from .models import ERR_INVITATION_EXPIRED, Alliance, Invitation, User
+from .models import ERR_INVITATION_EXPIRED, Invitation, User
 from .permissions import (
     can_create_alliance,
     get_alliance_for_user,
     get_invitation_for_user,
     get_membership_for_user,
 )
-from .reminders.selectors import failed_delivery_count
 from .services import ALLIANCE_EDITABLE_FIELDS
 from .tokens import ExpiredInvitationLink, InvalidInvitationLink, invitation_from_token
 
@@ -52,12 +50,6 @@ TRANSITIONS = {
     "close": services.alliance_close,
     "reopen": services.alliance_reopen,
 }
-
-
-@login_required
-@require_safe
-def home(request):
-    return redirect("alliances:list")
 
 
 @login_required
@@ -84,37 +76,8 @@ def alliance_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The alliance was created."))
-            return redirect("alliances:detail", alliance.pk)
+            return redirect("dashboard:alliance", alliance.pk)
     return render(request, "alliances/form.html", {"form": form, "title": _("New alliance")})
-
-
-@login_required
-@require_safe
-def alliance_detail(request, alliance_id: int):
-    access = get_alliance_for_user(request.user, alliance_id)
-    alliance = access.alliance
-    can_manage = access.can(Capability.MANAGE_MEMBERS)
-    members = list(selectors.member_list(alliance=alliance))
-    roles = [m.role for m in members]
-    forming = alliance.status == Alliance.Status.FORMING
-    context = {
-        "access": access,
-        "alliance": alliance,
-        "members": members,
-        "leadership_problems": alliance.leadership_problems(roles),
-        "activation_problems": (
-            alliance.leadership_problems(roles, status=Alliance.Status.ACTIVE) if forming else []
-        ),
-        "invitations": selectors.pending_invitation_list(alliance=alliance) if can_manage else [],
-        "former_members": selectors.former_member_list(alliance=alliance) if can_manage else [],
-        "failed_reminders": (
-            failed_delivery_count(alliance=alliance)
-            if access.can(Capability.MANAGE_REMINDERS)
-            else 0
-        ),
-        "journey": journey_for(alliance, roles=roles),
-    }
-    return render(request, "alliances/detail.html", context)
 
 
 @login_required
@@ -135,7 +98,7 @@ def alliance_edit(request, alliance_id: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Your changes were saved."))
-            return redirect("alliances:detail", access.alliance.pk)
+            return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/form.html",
@@ -159,7 +122,7 @@ def alliance_transition(request, alliance_id: int, transition: str):
                 messages.error(request, message)
         else:
             messages.success(request, _("The alliance's status was changed."))
-        return redirect("alliances:detail", access.alliance.pk)
+        return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/transition_confirm.html",
@@ -194,7 +157,7 @@ def member_invite(request, alliance_id: int):
             messages.success(
                 request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
             )
-            return redirect("alliances:detail", access.alliance.pk)
+            return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/invite.html",
@@ -217,7 +180,7 @@ def invitation_revoke(request, alliance_id: int, invitation_id: int):
         messages.success(
             request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
         )
-    return redirect("alliances:detail", access.alliance.pk)
+    return redirect("dashboard:alliance", access.alliance.pk)
 
 
 @login_required
@@ -241,7 +204,7 @@ def member_edit(request, alliance_id: int, membership_id: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The membership was updated."))
-            return redirect("alliances:detail", access.alliance.pk)
+            return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/member_edit.html",
@@ -269,7 +232,7 @@ def member_end(request, alliance_id: int, membership_id: int):
             messages.success(
                 request, _("%(name)s's membership has ended.") % {"name": membership.user}
             )
-            return redirect("alliances:detail", access.alliance.pk)
+            return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/member_end_confirm.html",
@@ -295,7 +258,7 @@ def chair_hand_over(request, alliance_id: int):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is now the chair.") % {"name": new_chair.user})
-            return redirect("alliances:detail", access.alliance.pk)
+            return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/hand_over.html",
@@ -387,7 +350,7 @@ def _welcome(request, membership):
         _("Welcome to %(alliance)s! You joined as %(role)s.")
         % {"alliance": membership.alliance, "role": membership.get_role_display()},
     )
-    return redirect("alliances:detail", membership.alliance_id)
+    return redirect("dashboard:alliance", membership.alliance_id)
 
 
 def _invitation_problem(request, message: str, *, status: int):

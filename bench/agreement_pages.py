@@ -26,9 +26,9 @@ MEMBERS, SIGNED, DECLINED = 80, 60, 10
 
 
 def build():
+    from agreements import services
+    from agreements.models import Signature
     from alliance_portal.permissions import Role
-    from alliances.agreements import services
-    from alliances.agreements.models import Signature
     from tests.agreements.conftest import FACTS, sign_details
     from tests.factories import AllianceFactory, MembershipFactory
 

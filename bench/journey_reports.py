@@ -31,10 +31,10 @@ MEMBERS, STAKEHOLDERS, ROWS, SWOTS, MEETINGS, ACTIONS = 60, 120, 40, 12, 20, 120
 
 
 def build():
-    from actionplans.sustainability import services as sustainability
     from alliance_portal.permissions import Role
-    from alliances.outreach import services as outreach
     from meetings import services as meetings
+    from outreach import services as outreach
+    from sustainability import services as sustainability
     from tests.factories import (
         AllianceFactory,
         MembershipFactory,
@@ -93,8 +93,8 @@ def build():
 
 
 def _archive_build(alliance, coordinator) -> None:
-    from alliances.reports.models import ArchiveExport
-    from alliances.reports.services import archive_build
+    from reports.models import ArchiveExport
+    from reports.services import archive_build
 
     export = ArchiveExport.objects.create(
         alliance=alliance, requested_by=coordinator, language="en"
@@ -116,7 +116,7 @@ def main() -> None:
     pk = alliance.pk
     period = "?start=2026-01-01&end=2027-12-31"
     pages = {
-        "alliance page (journey)": reverse("alliances:detail", args=[pk]),
+        "alliance page (journey)": reverse("dashboard:alliance", args=[pk]),
         "communication plan": reverse("outreach:communication", args=[pk]),
         "information page": reverse("outreach:information", args=[pk]),
         "information PDF": reverse("outreach:information_pdf", args=[pk]),

@@ -247,8 +247,8 @@ def _archive_pages(content: bytes) -> int:
 
 
 def _archive_render(alliance, coordinator) -> bytes:
-    from alliances.reports.models import ArchiveExport
-    from alliances.reports.services import archive_build, archive_path
+    from reports.models import ArchiveExport
+    from reports.services import archive_build, archive_path
 
     export = ArchiveExport.objects.create(
         alliance=alliance, requested_by=coordinator, language="en"
@@ -319,10 +319,10 @@ def main() -> None:
 
     from actionplans.documents import plan_document
     from actionplans.selectors import plan_content
-    from alliances.reports.archive import archive_documents
-    from alliances.reports.documents import report_document
-    from alliances.reports.report import Period
     from meetings.documents import minutes_document
+    from reports.archive import archive_documents
+    from reports.documents import report_document
+    from reports.report import Period
 
     print(
         f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} cores, "

@@ -22,8 +22,8 @@ def reminder_alliance(
     from django.utils import timezone
 
     from actionplans import services as plan_services
+    from agreements import services as agreement_services
     from alliance_portal.permissions import Role
-    from alliances.agreements import services as agreement_services
     from meetings import services as meeting_services
     from tests.factories import (
         AllianceFactory,

@@ -38,8 +38,8 @@ def build_alliance(number: int) -> None:
 
 
 def body() -> None:
-    from alliances.reminders.models import Delivery
-    from alliances.reminders.services import delivery_send, reminders_plan
+    from reminders.models import Delivery
+    from reminders.services import delivery_send, reminders_plan
 
     start = time.perf_counter()
     for number in range(ALLIANCES):

@@ -207,7 +207,7 @@ def build_alliance(number: int) -> None:
     from reminder_data import reminder_alliance
 
     from actionplans.models import PlanVersion
-    from alliances.agreements.models import AgreementVersion
+    from agreements.models import AgreementVersion
 
     plan, version = reminder_alliance(
         f"Throughput alliance {number}",
@@ -243,7 +243,7 @@ def build(alliances: int) -> None:
 
 def reset_deliveries() -> None:
     """Forgets every delivery, so the scheduler writes (and numbers) them anew."""
-    from alliances.reminders.models import Delivery, ReminderRun
+    from reminders.models import Delivery, ReminderRun
 
     Delivery.objects.all().delete()
     ReminderRun.objects.all().delete()
@@ -252,7 +252,7 @@ def reset_deliveries() -> None:
 def status_counts() -> Counter:
     from django.db.models import Count
 
-    from alliances.reminders.models import Delivery
+    from reminders.models import Delivery
 
     rows = Delivery.objects.order_by().values_list("status").annotate(n=Count("pk"))
     return Counter(dict(rows))
@@ -266,8 +266,8 @@ def one_run(args, processes: Processes, app, sink_path: Path, *, kill: bool) -> 
     from django.db.models import Count, Sum
     from django.utils import timezone
 
-    from alliances.reminders.models import Delivery, ReminderRun
-    from alliances.reminders.services import reminders_dispatch, reminders_plan
+    from reminders.models import Delivery, ReminderRun
+    from reminders.services import reminders_dispatch, reminders_plan
 
     reset_deliveries()
     broker = redis.Redis.from_url(args.redis)

@@ -26,8 +26,8 @@ class Page:
 
 
 def large_alliance():
-    from alliance_portal.scale_data import LARGE_ALLIANCE_PREFIX
     from alliances.models import Alliance
+    from demo.scale_data import LARGE_ALLIANCE_PREFIX
 
     found = Alliance.objects.filter(name__startswith=LARGE_ALLIANCE_PREFIX).first()
     return found or Alliance.objects.order_by("pk").first()
@@ -51,7 +51,7 @@ def key_pages() -> list[Page]:
     ids = {"alliance_id": alliance.pk}
     in_meeting = {**ids, "meeting_id": meeting.pk}
     return [
-        Page("alliance dashboard", reverse("alliances:detail", kwargs=ids), chair),
+        Page("alliance dashboard", reverse("dashboard:alliance", kwargs=ids), chair),
         Page("stakeholder list", reverse("stakeholders:list", kwargs=ids), coordinator),
         Page("meeting page", reverse("meetings:detail", kwargs=in_meeting), secretary),
         Page("minutes editor", reverse("meetings:minutes", kwargs=in_meeting), secretary),

@@ -12,16 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actionplans.models import ERR_ONE_RESPONSIBLE, Action
-from alliance_portal.audit import audit_record
 from alliance_portal.canonical import canonical_sha256
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.permissions import Capability, Role, role_can
 from alliance_portal.queue import enqueue_on_commit
 from alliance_portal.richtext import sanitise_html
 from alliance_portal.services import assign_fields
+from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
-from alliances.reminders.models import Delivery, ReminderKind
-from alliances.reminders.services import reminders_create_now, reminders_drop
+from reminders.models import Delivery, ReminderKind
+from reminders.services import reminders_create_now, reminders_drop
 from stakeholders.models import Organisation
 
 from . import selectors

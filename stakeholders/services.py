@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from alliance_portal.audit import audit_record
+from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
 
 from .models import ERR_CONTACT_ERASED, Contact, Gap, Organisation, Stakeholder, SupportProgramme

@@ -23,7 +23,6 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal import tabular as shared
-from alliance_portal.audit import audit_record
 from alliance_portal.exceptions import InvalidTransition
 
 # The file-level checks and messages are shared with the other imports; they are named here too,
@@ -49,6 +48,7 @@ from alliance_portal.tabular import (  # noqa: F401
     neutralise,
     to_csv,
 )
+from alliances.audit import audit_record
 from alliances.models import Alliance, User
 
 from .models import Contact, Organisation, Stakeholder

@@ -22,8 +22,8 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from alliance_portal.permissions import Role
-from alliances.management.commands.seed_demo import ALLIANCE_NAME, PEOPLE, demo_email
 from alliances.models import Alliance, User
+from demo.management.commands.seed_demo import ALLIANCE_NAME, PEOPLE, demo_email
 
 DEMO_ROLES = (Role.CHAIR, Role.SECRETARY, Role.COORDINATOR, Role.MEMBER, Role.OBSERVER)
 

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from actionplans.models import PlanVersion
+from agreements.models import Signature
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership, User
 from meetings.models import Meeting
@@ -41,7 +43,6 @@ class Journey:
 def approve_plan(plan, *, drafter: User, chair: User):
     """Submits the plan and has the chair approve exactly what was submitted."""
     from actionplans import services
-    from actionplans.models import PlanVersion
 
     services.plan_submit(plan=plan, actor=drafter)
     plan.refresh_from_db()
@@ -52,8 +53,7 @@ def approve_plan(plan, *, drafter: User, chair: User):
 
 
 def sign_agreement(version, membership: Membership):
-    from alliances.agreements import services
-    from alliances.agreements.models import Signature
+    from agreements import services
 
     signature = services.signature_for_member(version=version, membership=membership)
     return services.signature_sign(
@@ -71,7 +71,7 @@ def sign_agreement(version, membership: Membership):
 
 
 def publish_agreement(alliance: Alliance, actor: User):
-    from alliances.agreements import services
+    from agreements import services
 
     agreement = services.agreement_start(alliance=alliance, actor=actor, language="en")
     return services.agreement_publish(
@@ -98,8 +98,8 @@ def complete_journey(
 ) -> Journey:
     """Makes every check of the six steps done for `alliance`, whose chair, secretary and
     coordinator are given. Without `evaluation`, step 6 is left with nothing recorded."""
-    from actionplans.sustainability import services as sustainability
-    from alliances.outreach import services as outreach
+    from outreach import services as outreach
+    from sustainability import services as sustainability
 
     alliance.rules_of_operation = "Five plenary meetings; decisions by consensus."
     alliance.public_profile = "A regional alliance for newcomers' access to support."

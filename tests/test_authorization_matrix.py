@@ -14,8 +14,17 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
+from agreements.models import Signature, SignatureEvent
+from agreements.tokens import signing_link_token
 from alliance_portal.permissions import Role
+from alliances.models import Membership
 from alliances.tokens import invitation_token
+from outreach.models import CommunicationEntry, CommunicationLog
+from reminders.models import Delivery, ReminderKind
+from reminders.tokens import stop_token
+from reports.models import ArchiveExport
+from stakeholders.models import Contact, Organisation, Stakeholder
+from sustainability.models import Evaluation, SustainabilityPlan, Swot
 
 from .conftest import CAST_ROLES, Cast, client_for
 from .factories import (
@@ -228,7 +237,7 @@ def agreement_signers(code=200):
 
 
 def _start_agreement(alliance, actor, *, countersignature=False):
-    from alliances.agreements import services
+    from agreements import services
 
     agreement = services.agreement_start(alliance=alliance, actor=actor, language="en")
     if countersignature:
@@ -237,7 +246,7 @@ def _start_agreement(alliance, actor, *, countersignature=False):
 
 
 def _publish_agreement(agreement, actor):
-    from alliances.agreements import services
+    from agreements import services
 
     return services.agreement_publish(
         agreement=agreement, actor=actor, shown_sha256=agreement.sha256, invite=False
@@ -252,8 +261,7 @@ def _agreement_version(cast, *, countersignature=False):
 
 def _sign_agreement(version, membership, *, sign=True):
     """The membership's signature request on the version, signed unless sign is False."""
-    from alliances.agreements import services
-    from alliances.agreements.models import Signature
+    from agreements import services
 
     signature = services.signature_for_member(version=version, membership=membership)
     if not sign:
@@ -313,7 +321,6 @@ def _with_members_signature(cast):
 
 def _tampered_signing_token(cast):
     """The token of a real invitation, with the nonce it carries changed."""
-    from alliances.agreements.tokens import signing_link_token
 
     signature = _sign_agreement(_agreement_version(cast), cast.membership(cast.member), sign=False)
     signature.issue_link()
@@ -330,14 +337,12 @@ def _random_public_id(cast):
 
 def _stop_token(cast):
     """The member's link to stop meeting reminders: it works for whoever holds it."""
-    from alliances.reminders.tokens import stop_token
 
     return [stop_token(user_id=cast.member.pk, kind="meeting_upcoming")]
 
 
 def _reminder_schedule(cast):
     """The default schedule as the form posts it."""
-    from alliances.reminders.models import ReminderKind
 
     return {
         "send": list(ReminderKind.values),
@@ -356,8 +361,6 @@ def _failed_delivery(cast):
     """The member's meeting reminder that could not be sent."""
     from django.utils import timezone
 
-    from alliances.reminders.models import Delivery
-
     delivery = Delivery.objects.create(
         alliance=cast.alliance,
         recipient=cast.member,
@@ -373,7 +376,7 @@ def _failed_delivery(cast):
 
 
 def _with_information(cast):
-    from alliances.outreach import services
+    from outreach import services
 
     services.information_save(
         alliance=cast.alliance, actor=cast.coordinator, why_alliance="To reach newcomers."
@@ -382,7 +385,7 @@ def _with_information(cast):
 
 
 def _entry(alliance, actor):
-    from alliances.outreach import services
+    from outreach import services
 
     return services.entry_save(
         alliance=alliance, actor=actor, audience="Parents", frequency="monthly"
@@ -394,7 +397,7 @@ def _with_entry(cast):
 
 
 def _published_profile(cast):
-    from alliances.outreach import services
+    from outreach import services
 
     cast.alliance.public_profile = "A regional alliance."
     cast.alliance.save()
@@ -404,7 +407,7 @@ def _published_profile(cast):
 def _swot(alliance, actor):
     from datetime import date
 
-    from actionplans.sustainability import services
+    from sustainability import services
 
     return services.swot_save(
         alliance=alliance, actor=actor, title="Kick-off", held_on=date(2026, 9, 1)
@@ -418,7 +421,7 @@ def _with_swot(cast):
 def _evaluation(alliance, actor):
     from datetime import date
 
-    from actionplans.sustainability import services
+    from sustainability import services
 
     return services.evaluation_save(
         alliance=alliance, actor=actor, kind="joint", date=date(2026, 10, 1), findings="Good."
@@ -435,7 +438,6 @@ def evaluators(code=200):
 
 
 def _export(alliance, actor, **fields):
-    from alliances.reports.models import ArchiveExport
 
     return ArchiveExport.objects.create(
         alliance=alliance, requested_by=actor, language="en", **fields
@@ -469,7 +471,7 @@ MATRIX: dict[str, Case] = {
     "alliances:create": Case(
         {**logged_in(200), "outsider": 403, "observer": 403, "member": 403, "secretary": 403}
     ),
-    "alliances:detail": Case(alliance_members(), args=_alliance),
+    "dashboard:alliance": Case(alliance_members(), args=_alliance),
     "alliances:edit": Case(alliance_leaders(), args=_alliance),
     "alliances:transition": Case(alliance_leaders(), args=lambda cast: [cast.alliance.pk, "close"]),
     "alliances:invite": Case(alliance_leaders(), args=_alliance),
@@ -805,7 +807,7 @@ def test_post_only_urls_refuse_get(cast, name):
 
 def test_staff_without_membership_does_not_see_an_alliance(cast):
     staff = UserFactory(is_staff=True)
-    response = client_for(staff).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    response = client_for(staff).get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
     assert response.status_code == 404
 
 
@@ -813,7 +815,7 @@ def test_ended_membership_loses_access(cast):
     membership = cast.membership(cast.member)
     membership.end(by=cast.chair)
     membership.save()
-    response = client_for(cast.member).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    response = client_for(cast.member).get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
     assert response.status_code == 404
 
 
@@ -927,7 +929,7 @@ def _other_agreement_ids(cast) -> dict[str, object]:
     first = _publish_agreement(other_agreement, cast.other_chair)
     other_signer = cast.other_alliance.memberships.exclude(user=cast.other_chair).get()
     first_signature = _sign_agreement(first, other_signer)
-    from alliances.agreements import services
+    from agreements import services
 
     services.agreement_update(
         agreement=other_agreement, actor=cast.other_chair, title="A second version"
@@ -1011,7 +1013,6 @@ def test_hostile_agreement_ids_are_404_for_a_member(cast, path):
     ],
 )
 def test_hostile_agreement_ids_in_posts_are_404_and_change_nothing(cast, path):
-    from alliances.agreements.models import Signature, SignatureEvent
 
     ids = _other_agreement_ids(cast)
     before = {(s.pk, s.status, s.link_nonce, s.countersigned_at) for s in Signature.objects.all()}
@@ -1097,8 +1098,6 @@ def test_hostile_ids_in_the_guides_templates_are_404(cast, path):
     ],
 )
 def test_posting_to_another_alliances_records_is_404_and_changes_nothing(cast, path):
-    from actionplans.models import Evaluation, SustainabilityPlan, Swot
-    from alliances.outreach.models import CommunicationEntry, CommunicationLog
 
     ids = _other_template_ids(cast)
     counts = [
@@ -1192,8 +1191,6 @@ def _shared_organisation(cast):
 
 
 def _register_snapshot():
-    from alliances.models import Membership
-    from stakeholders.models import Contact, Organisation, Stakeholder
 
     return [
         list(model.objects.order_by("pk").values())
@@ -1244,7 +1241,6 @@ def test_another_alliances_objects_under_a_shared_organisation_are_404(cast, nam
 def test_another_alliance_joining_an_organisation_sees_none_of_its_contacts(cast):
     """The steps that found the leak: B adds an organisation A maps, and looks for A's people."""
     ours, contact, other_coordinator = _shared_organisation(cast)
-    from stakeholders.models import Stakeholder
 
     Stakeholder.objects.filter(alliance=cast.other_alliance).delete()
     client = client_for(other_coordinator)

@@ -53,7 +53,7 @@ def _pages(cast) -> list[tuple[object, str]]:
         (None, reverse("login")),
         (None, reverse("password_reset")),
         (cast.member, reverse("alliances:list")),
-        (cast.member, reverse("alliances:detail", args=[alliance])),
+        (cast.member, reverse("dashboard:alliance", args=[alliance])),
         (cast.coordinator, reverse("stakeholders:list", args=[alliance])),
         (cast.secretary, reverse("meetings:list", args=[alliance])),
         (cast.coordinator, reverse("actionplans:plan", args=[alliance, plan.pk])),
@@ -75,7 +75,7 @@ def test_every_html_page_carries_the_strict_policy(cast):
 
 @pytest.mark.django_db
 def test_a_page_without_trix_has_no_nonce_in_its_policy(cast):
-    response = client_for(cast.member).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    response = client_for(cast.member).get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
 
     assert policy_of(response)["style-src"] == ["'self'"]
 

@@ -21,6 +21,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 
+from alliances.models import Membership
+from stakeholders.models import Organisation
+from sustainability.models import Swot
 from tests.conftest import client_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -90,7 +93,7 @@ def test_compiled_catalogue_matches_the_source():
 def test_swedish_user_sees_swedish_pages(cast):
     cast.member.preferred_language = "sv"
     cast.member.save()
-    page = client_for(cast.member).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    page = client_for(cast.member).get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
     text = page.content.decode()
     assert '<html lang="sv">' in text
     assert "Din roll: Medlem" in text
@@ -195,9 +198,6 @@ def _form_classes() -> list[type[BaseForm]]:
 
 def _form_arguments(cast) -> dict:
     """What forms are built with in the views, keyed by the name of the argument."""
-    from actionplans.sustainability.models import Swot
-    from alliances.models import Membership
-    from stakeholders.models import Organisation
 
     from .factories import StakeholderFactory, make_action, make_meeting, make_plan
 

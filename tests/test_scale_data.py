@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from actionplans.models import Action, ActionPlan, PlanVersion, ProgressUpdate
+from agreements.models import AgreementVersion, Signature, text_sha256
 from alliance_portal.canonical import canonical_sha256
-from alliance_portal.scale_data import LARGE_ALLIANCE_PREFIX, PASSWORD, Generator, plan_sizes
-from alliances.agreements.models import AgreementVersion, Signature, text_sha256
-from alliances.management.commands.generate_scale_data import ERR_NOT_EMPTY, ERR_SCALE
 from alliances.models import Alliance, Membership, User
+from demo.management.commands.generate_scale_data import ERR_NOT_EMPTY, ERR_SCALE
+from demo.scale_data import LARGE_ALLIANCE_PREFIX, PASSWORD, Generator, plan_sizes
 from meetings.models import AgendaItem, Meeting, Minutes, MinutesItem
 from meetings.selectors import minutes_content
 from stakeholders.models import Contact, Organisation, Stakeholder
@@ -101,7 +101,7 @@ def test_every_account_logs_in_and_the_large_alliances_pages_answer():
     # The login lockout (django-axes) counts per request, so authenticating needs one.
     assert client.login(request=HttpRequest(), email=chair.email, password=PASSWORD)
     for url in (
-        reverse("alliances:detail", args=[alliance.pk]),
+        reverse("dashboard:alliance", args=[alliance.pk]),
         reverse("stakeholders:list", args=[alliance.pk]),
         reverse("meetings:minutes", args=[alliance.pk, meeting.pk]),
         reverse("actionplans:plan", args=[alliance.pk, alliance.action_plans.get().pk]),

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from alliance_portal.audit import request_ip
+from agreements.services import RequestFacts
 from alliance_portal.client_address import client_ip
 from alliance_portal.middleware import AuditContextMiddleware
+from alliance_portal.request_context import request_ip
 from alliance_portal.throttle import lockout_message, throttle_address, wait_message
-from alliances.agreements.services import RequestFacts
 
 from .factories import TEST_PASSWORD, UserFactory
 

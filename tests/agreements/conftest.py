@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from alliances.agreements import services
-from alliances.agreements.models import Signature
-from alliances.agreements.selectors import displayed_text
-from alliances.agreements.services import RequestFacts
+from agreements import services
+from agreements.models import Signature
+from agreements.selectors import displayed_text
+from agreements.services import RequestFacts
 
 FACTS = RequestFacts(ip_address="198.51.100.7", user_agent="Mozilla/5.0 (X11; Linux) Test/1.0")
 

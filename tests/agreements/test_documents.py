@@ -23,13 +23,13 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject
 
+from agreements import services
+from agreements.documents import sealed_signature_pdf
+from agreements.models import Signature, SignatureEvent
+from agreements.selectors import displayed_text
+from agreements.services import RequestFacts
 from alliance_portal import seal
 from alliance_portal.seal import SealCheck
-from alliances.agreements import services
-from alliances.agreements.documents import sealed_signature_pdf
-from alliances.agreements.models import Signature, SignatureEvent
-from alliances.agreements.selectors import displayed_text
-from alliances.agreements.services import RequestFacts
 
 from ..conftest import client_for
 from ..seal_support import timestamp_authority_server

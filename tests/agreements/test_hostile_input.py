@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from alliances.agreements import services
-from alliances.agreements.forms import SHA256_FIELD_ERROR
-from alliances.agreements.models import AgreementTranslation, Signature, SignatureEvent
-from alliances.agreements.services import ERR_TEXT_CHANGED
+from agreements import services
+from agreements.forms import SHA256_FIELD_ERROR
+from agreements.models import AgreementTranslation, Signature, SignatureEvent
+from agreements.services import ERR_TEXT_CHANGED
 
 from ..conftest import client_for
 from .conftest import FACTS, publish, sign_as

@@ -14,10 +14,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
-from alliances.agreements import services
-from alliances.agreements.models import ERR_SUPERSEDED, Signature
-from alliances.agreements.services import ERR_CODE_ATTEMPTS, ERR_CODE_WRONG
-from alliances.agreements.signing import (
+from agreements import services
+from agreements.models import ERR_SUPERSEDED, Signature
+from agreements.services import ERR_CODE_ATTEMPTS, ERR_CODE_WRONG
+from agreements.signing import (
     ERR_LINK_EXPIRED,
     ERR_LINK_OTHER_PERSON,
     ERR_LINK_REPLACED,
@@ -227,7 +227,7 @@ def test_the_confirmed_identity_lapses_after_half_an_hour(
     assert 'name="typed_name"' in text_of(visitor.get(link(invited.token)))
 
     later = time.time() + 31 * 60
-    monkeypatch.setattr("alliances.agreements.signing.time", SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr("agreements.signing.time", SimpleNamespace(time=lambda: later))
     response = visitor.post(link(invited.token), form_data(invited.version))
 
     assert response.status_code == 200

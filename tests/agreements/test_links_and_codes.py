@@ -15,22 +15,22 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
-from alliances.agreements import services
-from alliances.agreements.models import Signature, SignatureEvent
-from alliances.agreements.services import (
+from agreements import services
+from agreements.models import Signature, SignatureEvent
+from agreements.services import (
     ERR_CODE_ATTEMPTS,
     ERR_CODE_EXPIRED,
     ERR_CODE_TOO_SOON,
     ERR_CODE_WRONG,
 )
-from alliances.agreements.tokens import (
+from agreements.tasks import send_signing_invitation
+from agreements.tokens import (
     ExpiredSigningLink,
     InvalidSigningLink,
     signature_from_token,
     signing_link_token,
 )
 from alliances.models import AuditEntry
-from alliances.tasks import send_signing_invitation
 
 from .conftest import FACTS, sign_as
 
@@ -276,7 +276,7 @@ def test_a_second_code_within_a_minute_is_refused(request_, django_capture_on_co
 
 
 def test_only_the_latest_code_works(cast, request_, django_capture_on_commit_callbacks):
-    with mock.patch("alliances.agreements.services.secrets.randbelow", side_effect=[4711, 902]):
+    with mock.patch("agreements.services.secrets.randbelow", side_effect=[4711, 902]):
         first = mailed_code(request_, django_capture_on_commit_callbacks)
         move_code_back(request_, 61)
         second = mailed_code(request_, django_capture_on_commit_callbacks)

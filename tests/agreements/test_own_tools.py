@@ -8,8 +8,8 @@ import subprocess
 
 from django.urls import reverse
 
+from agreements.documents import sealed_signature_pdf
 from alliance_portal.seal import certificate_fingerprint, seal_certificate
-from alliances.agreements.documents import sealed_signature_pdf
 
 from ..conftest import client_for
 

@@ -16,10 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from alliance_portal.permissions import Role
-from alliances import services as alliance_services
-from alliances.agreements import services
-from alliances.agreements.models import (
+from agreements import services
+from agreements.models import (
     MAX_BODY_CHARS,
     Agreement,
     AgreementVersion,
@@ -27,15 +25,17 @@ from alliances.agreements.models import (
     SignatureEvent,
     text_sha256,
 )
-from alliances.agreements.selectors import earlier_signature, status_board
-from alliances.agreements.services import (
+from agreements.selectors import earlier_signature, status_board
+from agreements.services import (
     ERR_AGREEMENT_EXISTS,
     ERR_DRAFT_CHANGED,
     ERR_NOTHING_TO_PUBLISH,
     ERR_PLACEHOLDER_LEFT,
     SIGNING_ROLES,
 )
-from alliances.agreements.tokens import signature_from_token
+from agreements.tokens import signature_from_token
+from alliance_portal.permissions import Role
+from alliances import services as alliance_services
 from alliances.models import AuditEntry
 
 from ..factories import AllianceFactory, MembershipFactory
@@ -379,7 +379,7 @@ def test_invitation_is_rendered_in_the_signers_language(
         return loader.render_to_string(template_name, context, *args, **kwargs)
 
     with (
-        mock.patch("alliances.agreements.emails.render_to_string", side_effect=recording),
+        mock.patch("agreements.emails.render_to_string", side_effect=recording),
         django_capture_on_commit_callbacks(execute=True),
     ):
         publish(agreement, cast.coordinator, invite=True)

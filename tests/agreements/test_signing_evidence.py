@@ -9,16 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from alliance_portal.permissions import Role
-from alliances import services as alliance_services
-from alliances.agreements import services
-from alliances.agreements.models import (
+from agreements import services
+from agreements.models import (
     AgreementTranslation,
     Signature,
     SignatureEvent,
     text_sha256,
 )
-from alliances.agreements.services import (
+from agreements.services import (
     ERR_CONSENT,
     ERR_CONTACT,
     ERR_NOT_A_SIGNER,
@@ -29,6 +27,8 @@ from alliances.agreements.services import (
     ERR_TYPED_NAME,
     RequestFacts,
 )
+from alliance_portal.permissions import Role
+from alliances import services as alliance_services
 from alliances.models import AuditEntry
 
 from .conftest import FACTS, publish, sign_as, sign_details

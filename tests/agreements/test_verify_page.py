@@ -22,14 +22,14 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from agreements import services
+from agreements.documents import signature_document_context
+from agreements.forms import ERR_NOT_A_PDF, ERR_PDF_TOO_LARGE
+from agreements.models import Signature
+from agreements.verify import OUTCOME_MESSAGES, UNKNOWN_REFERENCE
 from alliance_portal import seal
 from alliance_portal.pdf import render_pdf
 from alliance_portal.seal import SealCheck
-from alliances.agreements import services
-from alliances.agreements.documents import signature_document_context
-from alliances.agreements.forms import ERR_NOT_A_PDF, ERR_PDF_TOO_LARGE
-from alliances.agreements.models import Signature
-from alliances.agreements.verify import OUTCOME_MESSAGES, UNKNOWN_REFERENCE
 
 from ..conftest import client_for
 from ..seal_support import self_signed_certificate

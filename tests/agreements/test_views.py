@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from alliances.agreements import services
-from alliances.agreements.models import (
+from agreements import services
+from agreements.models import (
     ERR_ALREADY_COUNTERSIGNED,
     ERR_ALREADY_SIGNED,
     Agreement,
@@ -21,7 +21,7 @@ from alliances.agreements.models import (
     Signature,
     SignatureEvent,
 )
-from alliances.agreements.services import (
+from agreements.services import (
     ERR_AGREEMENT_EXISTS,
     ERR_CONSENT,
     ERR_DRAFT_CHANGED,
@@ -582,7 +582,6 @@ def test_a_translation_into_the_versions_own_language_is_refused(cast, version):
 
 
 def test_starting_in_a_language_the_portal_does_not_offer_says_so_and_creates_nothing(cast):
-    from alliances.agreements.models import Agreement
 
     response = client_for(cast.coordinator).post(
         reverse("agreements:start", args=[cast.alliance.pk]), {"language": "xx"}, follow=True

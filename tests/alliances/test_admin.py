@@ -13,13 +13,13 @@ from tests.journey_support import complete_journey
 @pytest.mark.parametrize(
     "path",
     [
-        "alliances/informationmaterial",
-        "alliances/communicationplan",
-        "alliances/communicationentry",
-        "alliances/archiveexport",
-        "actionplans/evaluation",
-        "actionplans/sustainabilityplan",
-        "actionplans/swot",
+        "outreach/informationmaterial",
+        "outreach/communicationplan",
+        "outreach/communicationentry",
+        "reports/archiveexport",
+        "sustainability/evaluation",
+        "sustainability/sustainabilityplan",
+        "sustainability/swot",
     ],
 )
 def test_admin_lists_the_guides_templates_read_only(cast, path):
@@ -38,6 +38,6 @@ def test_an_information_materials_admin_page_cannot_be_saved(cast):
     )
     staff = client_for(UserFactory(is_staff=True, is_superuser=True))
     material = journey.alliance.information_material
-    page = staff.get(f"/admin/alliances/informationmaterial/{material.pk}/change/")
+    page = staff.get(f"/admin/outreach/informationmaterial/{material.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' not in page.content

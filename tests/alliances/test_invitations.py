@@ -84,7 +84,7 @@ def test_new_person_creates_account_and_joins(cast, client):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("alliances:detail", args=[cast.alliance.pk])
+    assert response["Location"] == reverse("dashboard:alliance", args=[cast.alliance.pk])
     user = User.objects.get(email=invitation.email)
     membership = Membership.objects.get(user=user, alliance=cast.alliance)
     assert (membership.role, membership.organisation_name) == (Role.MEMBER, "NGO")

@@ -31,7 +31,7 @@ def test_dashboard_shows_the_alliance_and_its_members(cast, django_assert_max_nu
     for _ in range(8):
         MembershipFactory(alliance=cast.alliance)
     client = client_for(cast.coordinator)
-    url = reverse("alliances:detail", args=[cast.alliance.pk])
+    url = reverse("dashboard:alliance", args=[cast.alliance.pk])
     # The page's own reads, and the guide's six steps in a fixed number more.
     with django_assert_max_num_queries(12):
         page = client.get(url).content.decode()
@@ -48,7 +48,7 @@ def test_dashboard_shows_the_alliance_and_its_members(cast, django_assert_max_nu
 def test_member_sees_no_management_buttons(cast):
     page = (
         client_for(cast.member)
-        .get(reverse("alliances:detail", args=[cast.alliance.pk]))
+        .get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
         .content.decode()
     )
     assert "Invite a member" not in page and "Audit log" not in page and "Edit alliance" not in page
@@ -67,7 +67,7 @@ def test_hostile_text_is_escaped(cast):
         },
     )
     assert response.status_code == 302
-    page = client.get(reverse("alliances:detail", args=[cast.alliance.pk])).content.decode()
+    page = client.get(reverse("dashboard:alliance", args=[cast.alliance.pk])).content.decode()
     assert "<script>alert('x')</script>" not in page
     assert "&lt;script&gt;" in page
 
@@ -126,7 +126,7 @@ def test_create_alliance_as_coordinator(cast):
         },
     )
     alliance = Alliance.objects.get(name="Gotland Alliance")
-    assert response["Location"] == reverse("alliances:detail", args=[alliance.pk])
+    assert response["Location"] == reverse("dashboard:alliance", args=[alliance.pk])
     assert Membership.objects.get(alliance=alliance).role == Role.COORDINATOR
 
 
@@ -179,7 +179,7 @@ def test_end_membership_asks_first_then_keeps_history(cast):
     assert response.status_code == 302
     ended = Membership.objects.get(user=cast.member, alliance=cast.alliance)
     assert ended.ended_at is not None and ended.end_reason == "Left the organisation"
-    page = client.get(reverse("alliances:detail", args=[cast.alliance.pk])).content.decode()
+    page = client.get(reverse("dashboard:alliance", args=[cast.alliance.pk])).content.decode()
     assert "Former members" in page and "Left the organisation" in page
 
 

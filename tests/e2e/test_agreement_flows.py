@@ -11,9 +11,9 @@ from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from agreements import services
+from agreements.models import Signature, text_sha256
 from alliance_portal.permissions import Role
-from alliances.agreements import services
-from alliances.agreements.models import Signature, text_sha256
 from tests.factories import AllianceFactory, MembershipFactory
 
 from .flows import log_in

@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from alliance_portal.permissions import Role
-from alliances.reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
-from alliances.reminders.services import reminders_dispatch
+from reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
+from reminders.services import reminders_dispatch
 from tests.factories import AllianceFactory, MembershipFactory, make_action, make_plan
 
 from .flows import log_in

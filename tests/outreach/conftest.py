@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from alliances import services as alliance_services
 from alliances.models import AuditEntry
-from alliances.outreach import services
-from alliances.outreach.models import CommunicationEntry, CommunicationLog, InformationMaterial
+from outreach import services
+from outreach.models import CommunicationEntry, CommunicationLog, InformationMaterial
 
 REASONS = (
     "Meet the people who run support programmes in the county",

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 from alliance_portal.models import MAX_TEXT_CHARS
 from alliances import services as alliance_services
 from alliances.models import AuditEntry
-from alliances.outreach import services
-from alliances.outreach.models import (
+from outreach import services
+from outreach.models import (
     MAX_MATERIAL_CHARS,
     CommunicationEntry,
     CommunicationLog,

@@ -10,7 +10,7 @@ from actionplans import services as plan_services
 from actionplans.models import PlanVersion
 from alliance_portal.permissions import Role
 from alliances import services as alliance_services
-from alliances.outreach import services
+from outreach import services
 
 from ..conftest import client_for
 from ..factories import (

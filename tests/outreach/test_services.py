@@ -11,9 +11,9 @@ from django.utils import timezone
 from alliance_portal.permissions import Role
 from alliances import services as alliance_services
 from alliances.models import AuditEntry
-from alliances.outreach import selectors, services
-from alliances.outreach.demo import has_outreach, seed_outreach
-from alliances.outreach.models import (
+from outreach import selectors, services
+from outreach.demo import has_outreach, seed_outreach
+from outreach.models import (
     ERR_DONE_IN_FUTURE,
     ERR_PRESS_CONTACT,
     MAX_MATERIAL_CHARS,
@@ -23,7 +23,7 @@ from alliances.outreach.models import (
     Frequency,
     InformationMaterial,
 )
-from alliances.outreach.services import ERR_PROFILE_EMPTY
+from outreach.services import ERR_PROFILE_EMPTY
 
 from ..factories import AllianceFactory, MembershipFactory
 from .conftest import (

@@ -12,15 +12,15 @@ from django.utils.formats import date_format
 
 from alliances import services as alliance_services
 from alliances.models import AuditEntry
-from alliances.outreach import services
-from alliances.outreach.models import (
+from outreach import services
+from outreach.models import (
     ERR_DONE_IN_FUTURE,
     CommunicationEntry,
     CommunicationLog,
     CommunicationPlan,
     InformationMaterial,
 )
-from alliances.outreach.services import ERR_PROFILE_EMPTY
+from outreach.services import ERR_PROFILE_EMPTY
 
 from ..conftest import client_for
 from .conftest import (

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from alliance_portal import health
 from alliance_portal.celery import app as celery_app
-from alliances.reminders.models import Delivery, ReminderKind, ReminderRun
-from alliances.reminders.services import reminders_dispatch
+from reminders.models import Delivery, ReminderKind, ReminderRun
+from reminders.services import reminders_dispatch
 
 from ..conftest import client_for
 from ..factories import UserFactory

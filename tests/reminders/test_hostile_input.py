@@ -15,9 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from alliances.reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
-from alliances.reminders.services import reminders_dispatch
-from alliances.reminders.tokens import stop_token
+from reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
+from reminders.services import reminders_dispatch
+from reminders.tokens import stop_token
 
 from ..conftest import client_for
 from ..factories import MEETING_START, make_action, make_meeting, make_plan
@@ -171,7 +171,7 @@ def test_script_in_the_alliance_name_is_escaped_on_the_detail_page_warning(cast)
 
     page = (
         client_for(cast.chair)
-        .get(reverse("alliances:detail", args=[cast.alliance.pk]))
+        .get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
         .content.decode()
     )
 

@@ -10,7 +10,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
-from alliances.reminders import emails
+from reminders import emails
 
 
 class SessionBackend(BaseEmailBackend):

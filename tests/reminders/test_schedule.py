@@ -14,15 +14,15 @@ from django.test.utils import CaptureQueriesContext
 
 from actionplans import services as plan_services
 from actionplans.models import Action, PlanVersion
+from agreements import services as agreement_services
+from agreements.models import Signature
 from alliance_portal.permissions import Role
 from alliances import services as alliance_services
-from alliances.agreements import services as agreement_services
-from alliances.agreements.models import Signature
 from alliances.models import Alliance
-from alliances.reminders import services
-from alliances.reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
 from meetings import services as meeting_services
 from meetings.models import Meeting, Participant
+from reminders import services
+from reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
 
 from ..agreements.conftest import FACTS, publish, sign_as, start_agreement
 from ..factories import (

@@ -30,22 +30,22 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from actionplans.models import Action
+from agreements import services as agreement_services
 from alliance_portal.celery import app as celery_app
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.queue import enqueue
-from alliances.agreements import services as agreement_services
 from alliances.models import Alliance, AuditEntry, Membership
-from alliances.reminders import services
-from alliances.reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
-from alliances.reminders.schedule import utc_stamp
-from alliances.reminders.services import DeliveryRetry
-from alliances.reminders.tokens import read_stop_token
-from alliances.tasks import dispatch_reminders, send_reminder, send_reminder_batch
 from meetings import services as meeting_services
 from meetings import tasks as meeting_tasks
 from meetings.calendar import meeting_uid
 from meetings.models import Meeting
 from meetings.selectors import local_time
+from reminders import services
+from reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
+from reminders.schedule import utc_stamp
+from reminders.services import DeliveryRetry
+from reminders.tasks import dispatch_reminders, send_reminder, send_reminder_batch
+from reminders.tokens import read_stop_token
 from tests.celery_support import REFUSED_REDIS_URL, broker_at
 from tests.conftest import IN_CI, client_for
 from tests.factories import (

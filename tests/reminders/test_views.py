@@ -18,19 +18,19 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from agreements import services as agreement_services
 from alliance_portal.permissions import Role
-from alliances.agreements import services as agreement_services
 from alliances.models import AuditEntry
-from alliances.reminders.kinds import OPTIONAL_KINDS
-from alliances.reminders.models import (
+from reminders.kinds import OPTIONAL_KINDS
+from reminders.models import (
     Delivery,
     ReminderKind,
     ReminderOptOut,
     ReminderSettings,
 )
-from alliances.reminders.schedule import utc_stamp
-from alliances.reminders.services import ERR_RETRY_NOT_WANTED, reminders_dispatch
-from alliances.reminders.tokens import SALT, read_stop_token, stop_token
+from reminders.schedule import utc_stamp
+from reminders.services import ERR_RETRY_NOT_WANTED, reminders_dispatch
+from reminders.tokens import SALT, read_stop_token, stop_token
 
 from ..agreements.conftest import publish, sign_as, start_agreement
 from ..conftest import client_for
@@ -754,7 +754,9 @@ def test_the_alliance_page_warns_leaders_of_failed_reminders(cast, role):
     _delivery(cast.alliance, cast.member, status=Delivery.Status.FAILED, slot="a")
     _delivery(cast.alliance, cast.chair, status=Delivery.Status.FAILED, slot="b")
 
-    response = client_for(cast.user(role)).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    response = client_for(cast.user(role)).get(
+        reverse("dashboard:alliance", args=[cast.alliance.pk])
+    )
 
     page = _text(response)
     assert 'data-testid="failed-reminders"' in page
@@ -766,7 +768,9 @@ def test_the_alliance_page_warns_leaders_of_failed_reminders(cast, role):
 def test_the_alliance_page_does_not_warn_other_members(cast, role):
     _delivery(cast.alliance, cast.member, status=Delivery.Status.FAILED)
 
-    response = client_for(cast.user(role)).get(reverse("alliances:detail", args=[cast.alliance.pk]))
+    response = client_for(cast.user(role)).get(
+        reverse("dashboard:alliance", args=[cast.alliance.pk])
+    )
 
     assert response.status_code == 200
     assert 'data-testid="failed-reminders"' not in _text(response)
@@ -775,7 +779,7 @@ def test_the_alliance_page_does_not_warn_other_members(cast, role):
 def test_the_alliance_page_has_no_warning_without_failed_reminders(cast):
     _delivery(cast.alliance, cast.member)
 
-    page = _text(client_for(cast.chair).get(reverse("alliances:detail", args=[cast.alliance.pk])))
+    page = _text(client_for(cast.chair).get(reverse("dashboard:alliance", args=[cast.alliance.pk])))
 
     assert 'data-testid="failed-reminders"' not in page
 
@@ -783,7 +787,7 @@ def test_the_alliance_page_has_no_warning_without_failed_reminders(cast):
 def test_another_alliances_failures_do_not_warn(cast):
     _delivery(cast.other_alliance, cast.other_chair, status=Delivery.Status.FAILED)
 
-    page = _text(client_for(cast.chair).get(reverse("alliances:detail", args=[cast.alliance.pk])))
+    page = _text(client_for(cast.chair).get(reverse("dashboard:alliance", args=[cast.alliance.pk])))
 
     assert 'data-testid="failed-reminders"' not in page
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from alliance_portal.celery import app
 from alliance_portal.permissions import Role
-from alliances.reminders.models import Delivery, ReminderKind
+from reminders.models import Delivery, ReminderKind
 from tests.celery_support import Celery, require_services, wait_for
 from tests.factories import AllianceFactory, MembershipFactory, make_action, make_meeting, make_plan
 

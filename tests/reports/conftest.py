@@ -13,17 +13,17 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from actionplans import services as plan_services
-from actionplans.sustainability import services as evaluation_services
+from agreements import services as agreement_services
+from agreements.models import Signature
+from agreements.selectors import displayed_text
 from alliance_portal.permissions import Role
-from alliances.agreements import services as agreement_services
-from alliances.agreements.models import Signature
-from alliances.agreements.selectors import displayed_text
 from alliances.models import Alliance, User
-from alliances.outreach import services as outreach_services
-from alliances.outreach.models import Frequency
-from alliances.reports.models import ArchiveExport
 from meetings import services as meeting_services
 from meetings.models import Meeting, Participant
+from outreach import services as outreach_services
+from outreach.models import Frequency
+from reports.models import ArchiveExport
+from sustainability import services as evaluation_services
 
 from ..factories import (
     TEST_PASSWORD,

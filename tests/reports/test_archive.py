@@ -20,20 +20,20 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from agreements.models import Signature
 from alliance_portal.tabular import FORMULA_PREFIXES
-from alliances.agreements.models import Signature
-from alliances.management.commands.seed_demo import ALLIANCE_NAME, demo_email
 from alliances.models import Alliance, AuditEntry, User
-from alliances.reports import services
-from alliances.reports.archive import INDEX_NAME, archive_documents
-from alliances.reports.models import ArchiveExport
-from alliances.reports.services import (
+from demo.management.commands.seed_demo import ALLIANCE_NAME, demo_email
+from reports import services
+from reports.archive import INDEX_NAME, archive_documents, write_archive
+from reports.models import ArchiveExport
+from reports.services import (
     ERR_ARCHIVE_RUNNING,
     ERR_BUILD_FAILED,
     ERR_BUILD_LOST,
     ERR_NOT_QUEUED,
 )
-from alliances.tasks import build_archive, purge_archives
+from reports.tasks import build_archive, purge_archives
 
 from ..celery_support import REFUSED_REDIS_URL, broker_at
 from ..conftest import client_for
@@ -271,7 +271,6 @@ def test_progress_is_counted_after_each_document_and_the_status_shows_it(cast, q
 
 
 def test_progress_callback_counts_every_document(cast, archive_dir):
-    from alliances.reports.archive import write_archive
 
     make_meeting(cast.alliance, cast.secretary)
     documents = archive_documents(cast.alliance, today=timezone.localdate())
@@ -299,7 +298,7 @@ def test_a_document_that_cannot_be_printed_fails_the_archive_and_leaves_no_file(
 
     quick_renders.append(break_second)
 
-    with caplog.at_level(logging.ERROR, logger="alliances.reports.services"):
+    with caplog.at_level(logging.ERROR, logger="reports.services"):
         assert build_archive.delay(export.pk).get() == "skipped"
 
     export.refresh_from_db()

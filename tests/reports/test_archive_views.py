@@ -15,8 +15,8 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from alliances.models import AuditEntry
-from alliances.reports.models import ArchiveExport
-from alliances.reports.services import ERR_ARCHIVE_RUNNING, ERR_BUILD_LOST, ERR_NOT_QUEUED
+from reports.models import ArchiveExport
+from reports.services import ERR_ARCHIVE_RUNNING, ERR_BUILD_LOST, ERR_NOT_QUEUED
 
 from ..celery_support import REFUSED_REDIS_URL, broker_at, silent_redis
 from ..conftest import client_for

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from alliance_portal.celery import app
-from alliances.reports.archive import INDEX_NAME
-from alliances.reports.models import ArchiveExport
+from reports.archive import INDEX_NAME
+from reports.models import ArchiveExport
 from tests.celery_support import Celery, require_services, wait_for
 from tests.conftest import client_for
 from tests.factories import make_meeting

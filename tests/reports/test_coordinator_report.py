@@ -18,16 +18,17 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from pypdf import PdfReader
 
+from agreements.models import Signature
 from alliance_portal.permissions import Role
-from alliances.agreements.models import Signature
-from alliances.journey import alliance_today, journey_for
-from alliances.management.commands.seed_demo import ALLIANCE_NAME, demo_email
 from alliances.models import Alliance, AuditEntry, Membership, User
-from alliances.reports.forms import ERR_PERIOD_LONG, ERR_PERIOD_ORDER, MAX_PERIOD_DAYS
-from alliances.reports.report import Period, default_period, report_context
+from demo.management.commands.seed_demo import ALLIANCE_NAME, demo_email
+from journey.facts import alliance_today
+from journey.rules import journey_for
 from meetings import services as meeting_services
 from meetings.models import Meeting, Participant
 from meetings.selectors import local_time
+from reports.forms import ERR_PERIOD_LONG, ERR_PERIOD_ORDER, MAX_PERIOD_DAYS
+from reports.report import Period, default_period, report_context
 
 from ..conftest import client_for
 from ..factories import MembershipFactory, UserFactory, make_meeting

@@ -9,9 +9,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from alliances.models import AuditEntry
-from alliances.reports import services
-from alliances.reports.models import ArchiveExport
-from alliances.tasks import build_archive
+from reports import services
+from reports.models import ArchiveExport
+from reports.tasks import build_archive
 from stakeholders import services as stakeholder_services
 
 from ..conftest import client_for

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from alliance_portal.permissions import Role
 from alliances.models import AuditEntry
+from stakeholders import services
 from stakeholders.models import Category, Contact, EngagementStatus, Level, Sector, Stakeholder
 from stakeholders.selectors import representation_balance
 
@@ -375,7 +376,6 @@ def test_contact_email_taken_by_someone_else_is_explained(cast):
 def _shared(cast):
     """The cast's alliance and the other alliance both map one organisation, and each recorded
     a contact person there."""
-    from stakeholders import services
 
     theirs, _ = services.stakeholder_create(
         alliance=cast.other_alliance,
@@ -431,7 +431,6 @@ def test_the_same_email_may_be_in_two_alliances_registers(cast):
 
 
 def test_shared_details_show_which_alliance_changed_them_and_when(cast):
-    from stakeholders import services
 
     ours, theirs = _shared(cast)
     services.organisation_update(

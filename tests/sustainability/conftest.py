@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from actionplans import services as plan_services
 from actionplans.models import ActionPlan
-from actionplans.sustainability import services
-from actionplans.sustainability.models import Evaluation, SustainabilityPlan, Swot
 from alliances.models import AuditEntry
+from sustainability import services
+from sustainability.models import Evaluation, SustainabilityPlan, Swot
 
 from ..factories import TEST_PASSWORD, make_action, make_goal, make_plan
 

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from actionplans.sustainability import services
-from actionplans.sustainability.models import (
+from alliances.models import AuditEntry
+from sustainability import services
+from sustainability.models import (
     ERR_DATE_IN_FUTURE,
     ERR_EVALUATOR_NAME,
     ERR_EVALUATOR_TYPE,
@@ -20,7 +21,6 @@ from actionplans.sustainability.models import (
     Evaluation,
     Swot,
 )
-from alliances.models import AuditEntry
 
 from ..conftest import client_for
 from .conftest import TODAY, make_evaluation, make_swot, page, stored, url

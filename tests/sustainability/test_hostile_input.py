@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.utils.html import escape
 
-from actionplans.sustainability import services
-from actionplans.sustainability.models import (
+from alliance_portal.models import MAX_TEXT_CHARS
+from sustainability import services
+from sustainability.models import (
     ERR_DATE_IN_FUTURE,
     MAX_FINDINGS_CHARS,
     MAX_QUADRANT_CHARS,
@@ -15,7 +16,6 @@ from actionplans.sustainability.models import (
     SustainabilityPlan,
     Swot,
 )
-from alliance_portal.models import MAX_TEXT_CHARS
 
 from ..conftest import client_for
 from ..hostile_support import NUL, SCRIPT, answered_safely, post_all

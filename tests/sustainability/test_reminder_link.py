@@ -10,11 +10,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from actionplans.sustainability import services
-from alliances.reminders import services as reminder_services
-from alliances.reminders.kinds import SPECS
-from alliances.reminders.models import Delivery, ReminderKind
-from alliances.reminders.schedule import schedule_context, sustainability_prompt
+from reminders import services as reminder_services
+from reminders.kinds import SPECS
+from reminders.models import Delivery, ReminderKind
+from reminders.schedule import schedule_context, sustainability_prompt
+from sustainability import services
 
 from ..conftest import client_for
 from .conftest import make_approved_plan, url

@@ -12,14 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from actionplans.sustainability import selectors, services
-from actionplans.sustainability.models import (
+from alliances.models import AuditEntry
+from reminders.models import ReminderSettings
+from sustainability import selectors, services
+from sustainability.models import (
     ERR_DATE_IN_FUTURE,
     ERR_DECIDED_NEEDS,
     SustainabilityPlan,
 )
-from alliances.models import AuditEntry
-from alliances.reminders.models import ReminderSettings
 
 from ..conftest import client_for
 from ..factories import make_plan

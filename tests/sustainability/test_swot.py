@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from actionplans.sustainability import selectors, services
-from actionplans.sustainability.guide import SWOT_PROMPTS
-from actionplans.sustainability.models import ERR_DATE_IN_FUTURE, Quadrant, Swot
 from alliances.models import AuditEntry
+from sustainability import selectors, services
+from sustainability.guide import SWOT_PROMPTS
+from sustainability.models import ERR_DATE_IN_FUTURE, Quadrant, Swot
 
 from ..conftest import client_for
 from .conftest import TODAY, make_swot, page, stored, url

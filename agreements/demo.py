@@ -1,0 +1,69 @@
+"""Demo commitment agreement: version 1 published with a Swedish translation, most members signed,
+one declined, one still to answer, and the chair countersigning."""
+
+from __future__ import annotations
+
+from alliances.models import Alliance, Membership, User
+
+from . import services
+from .guide import guide_agreement
+from .models import Agreement, Signature
+from .selectors import displayed_text
+
+# The demo's requests come from a documentation address range, never a real client.
+DEMO_FACTS = services.RequestFacts(ip_address="192.0.2.10", user_agent="Demo data")
+DECLINE_REASON = "Our board meets in the spring and must approve the commitment first."
+
+
+def has_agreement(alliance: Alliance) -> bool:
+    return Agreement.objects.filter(alliance=alliance).exists()
+
+
+def seed_agreement(*, alliance: Alliance, coordinator: User, chair: User) -> None:
+    agreement = services.agreement_start(alliance=alliance, actor=coordinator, language="en")
+    services.agreement_update(agreement=agreement, actor=coordinator, countersignature=True)
+    version = services.agreement_publish(
+        agreement=agreement, actor=coordinator, shown_sha256=agreement.sha256, invite=False
+    )
+    title, body = guide_agreement(alliance, "sv")
+    services.translation_save(
+        version=version, actor=coordinator, language="sv", title=title, body=body
+    )
+    signatures = {
+        signature.membership.user.email: signature
+        for signature in version.signatures.select_related("membership__user")
+    }
+    members = Membership.objects.active().filter(alliance=alliance).select_related("user")
+    for index, membership in enumerate(members.order_by("pk")):
+        signature = signatures.get(membership.user.email)
+        if signature is None:
+            continue  # observers hold no seat and do not sign
+        _answer(signature, membership, index)
+    for signature in version.signatures.filter(status=Signature.Status.SIGNED)[:2]:
+        services.signature_countersign(
+            signature=signature, actor=chair, typed_name=chair.get_full_name(), facts=DEMO_FACTS
+        )
+
+
+def _answer(signature: Signature, membership: Membership, index: int) -> None:
+    """Most sign; the sixth seat declines and the last two have not answered yet."""
+    if index == 6:
+        services.signature_decline(signature=signature, facts=DEMO_FACTS, reason=DECLINE_REASON)
+        return
+    if index >= 7:
+        return
+    user = membership.user
+    text = displayed_text(signature.version, user.preferred_language)
+    services.signature_viewed(signature=signature, actor=user, facts=DEMO_FACTS)
+    services.signature_sign(
+        signature=signature,
+        identity=Signature.Identity.LOGIN,
+        facts=DEMO_FACTS,
+        typed_name=user.get_full_name(),
+        organisation=membership.organisation_name,
+        personal_member=not membership.organisation_name,
+        contact=user.email,
+        consent=True,
+        language=text.language,
+        shown_sha256=text.sha256,
+    )

@@ -1,0 +1,111 @@
+"""Every write of the guide's step 6: validated, atomic and written to the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from actionplans.models import ActionPlan
+from alliance_portal.services import assign_fields
+from alliances.audit import audit_record
+from alliances.models import Alliance, User
+
+from .models import Evaluation, SustainabilityPlan, Swot
+
+SWOT_FIELDS = ("title", "held_on", "strengths", "weaknesses", "opportunities", "threats")
+EVALUATION_FIELDS = (
+    "kind",
+    "date",
+    "evaluator_type",
+    "evaluator",
+    "swot",
+    "method",
+    "findings",
+    "follow_up",
+)
+SUSTAINABILITY_FIELDS = ("what_continues", "carried_by", "resources", "committees", "decision_date")
+
+
+def _changed(names: list[str]) -> dict[str, str]:
+    return {"fields": ", ".join(sorted(names))} if names else {}
+
+
+def _save(item, *, actor: User, alliance: Alliance, fields, allowed, kind: str, created: bool):
+    """Sets the fields, validates, saves and audits one record as `kind.created/updated`."""
+    changed = assign_fields(item, fields, allowed)
+    item.full_clean()
+    item.save()
+    if created or changed:
+        audit_record(
+            actor=actor,
+            action=f"{kind}.created" if created else f"{kind}.updated",
+            obj=item,
+            alliance=alliance,
+            changes=_changed(changed),
+        )
+    return item
+
+
+@transaction.atomic
+def swot_save(*, alliance: Alliance, actor: User, swot: Swot | None = None, **fields: Any) -> Swot:
+    """Creates a SWOT analysis, or updates the one given."""
+    return _save(
+        swot or Swot(alliance=alliance, created_by=actor),
+        actor=actor,
+        alliance=alliance,
+        fields=fields,
+        allowed=SWOT_FIELDS,
+        kind="swot",
+        created=swot is None,
+    )
+
+
+@transaction.atomic
+def swot_delete(*, swot: Swot, actor: User) -> None:
+    audit_record(actor=actor, action="swot.deleted", obj=swot, alliance=swot.alliance)
+    swot.delete()
+
+
+@transaction.atomic
+def evaluation_save(
+    *, alliance: Alliance, actor: User, evaluation: Evaluation | None = None, **fields: Any
+) -> Evaluation:
+    """Records an evaluation, or updates the one given. A SWOT of another alliance is refused
+    by the model's own check."""
+    return _save(
+        evaluation or Evaluation(alliance=alliance, created_by=actor),
+        actor=actor,
+        alliance=alliance,
+        fields=fields,
+        allowed=EVALUATION_FIELDS,
+        kind="evaluation",
+        created=evaluation is None,
+    )
+
+
+@transaction.atomic
+def evaluation_delete(*, evaluation: Evaluation, actor: User) -> None:
+    audit_record(
+        actor=actor, action="evaluation.deleted", obj=evaluation, alliance=evaluation.alliance
+    )
+    evaluation.delete()
+
+
+@transaction.atomic
+def sustainability_save(*, plan: ActionPlan, actor: User, **fields: Any) -> SustainabilityPlan:
+    """Creates or updates the sustainability plan that follows an action plan. Giving it a
+    decision date answers the reminder sent six months before the plan ends."""
+    existing = SustainabilityPlan.objects.filter(plan=plan).first()
+    item = existing or SustainabilityPlan(plan=plan)
+    item.plan = plan
+    item.updated_by = actor
+    return _save(
+        item,
+        actor=actor,
+        alliance=plan.alliance,
+        fields=fields,
+        allowed=SUSTAINABILITY_FIELDS,
+        kind="sustainability",
+        created=existing is None,
+    )
