@@ -79,10 +79,12 @@ bench-deps: $(VENV)/.deps-bench pdf-libs
 		echo "Installing wrk from Debian's packages"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
 
-## lint: ruff (lint and format) and the migrations check
+## lint: ruff (lint and format), the import contracts and the migrations check
+# The import graph builds in well under a second, so lint-imports keeps no cache directory.
 lint: $(VENV)/.deps-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.deps-dev

@@ -1,19 +1,60 @@
-"""The portal's health: database, broker, the reminder scheduler's last run, the queue and the
-reminder deliveries that wait too long or could not be sent. Read by the staff health page and
-its JSON twin for monitoring."""
+"""The portal's health, read by the staff health page and its JSON twin for monitoring.
+
+The database and the broker are checked here; apps add their own checks with `register_check`
+from their `AppConfig.ready()` (the reminders add the scheduler's last run and the deliveries
+that wait too long or could not be sent), so this module imports no app."""
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
+from amqp.exceptions import NotFound
+from celery import Celery
 from django.db import connection
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import ChannelError
+
+NO_CELERY_APP = "No Celery app has been handed to the health checks."
+
+CheckFunction = Callable[[], dict[str, Any]]
 
 
-def _timed(check) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HealthCheck:
+    """A check's heading on the page, the function that runs it, and the template that shows its
+    details (empty: only the error and the time)."""
+
+    label: str | Promise
+    run: CheckFunction
+    details_template: str = ""
+
+
+_registered: dict[str, HealthCheck] = {}
+# The project's Celery app sits above every app, so this helper does not import it: the Celery
+# module hands the app over when it builds it (`check_broker_of`).
+_celery_app: Celery | None = None
+
+
+def check_broker_of(app: Celery) -> None:
+    """Makes the broker check connect the way `app` sends tasks and read its default queue."""
+    global _celery_app  # set once, when the project's Celery module builds the app
+    _celery_app = app
+
+
+def register_check(
+    name: str, run: CheckFunction, *, label: str | Promise, details_template: str = ""
+) -> None:
+    """Adds a check to the report under `name`, after the database and the broker. Registering
+    the same name again replaces the check, so a repeated `ready()` adds nothing twice."""
+    _registered[name] = HealthCheck(label=label, run=run, details_template=details_template)
+
+
+def _timed(check: CheckFunction) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         result = {"ok": True, **check()}
@@ -32,11 +73,9 @@ def _database() -> dict[str, Any]:
 
 def _broker() -> dict[str, Any]:
     """Connects to the broker and reads the length of the default queue."""
-    from amqp.exceptions import NotFound
-    from kombu.exceptions import ChannelError
-
-    from .celery import app
-
+    app = _celery_app
+    if app is None:
+        raise RuntimeError(NO_CELERY_APP)
     queue = app.conf.task_default_queue
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
@@ -49,49 +88,22 @@ def _broker() -> dict[str, Any]:
     return {"transport": transport, "queue": queue, "queue_length": length}
 
 
-def _scheduler() -> dict[str, Any]:
-    from reminders.selectors import last_run
-
-    run = last_run()
-    # Three missed runs (and at least a quarter of an hour) mean beat or the workers are down.
-    late_after = timedelta(seconds=max(3 * settings.REMINDER_DISPATCH_SECONDS, 900))
-    if run is None or run.finished_at is None:
-        return {"ok": False, "last_run": None, "error": "The reminder scheduler has not run yet."}
-    age = timezone.now() - run.finished_at
-    details = {
-        "last_run": run.finished_at.isoformat(),
-        "seconds_ago": int(age.total_seconds()),
-        "created": run.created,
-        "queued": run.queued,
+def _checks() -> dict[str, HealthCheck]:
+    # Looked up on every report, so a replaced `_database` or `_broker` is the one that runs.
+    return {
+        "database": HealthCheck(label=_("Database"), run=_database),
+        "broker": HealthCheck(
+            label=_("Message broker"), run=_broker, details_template="health/broker.html"
+        ),
+        **_registered,
     }
-    if age > late_after:
-        return {**details, "ok": False, "error": "The reminder scheduler has not run lately."}
-    return details
-
-
-def _deliveries() -> dict[str, Any]:
-    from reminders.models import Delivery
-
-    now = timezone.now()
-    lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
-    failed = Delivery.objects.filter(status=Delivery.Status.FAILED).count()
-    waiting = Delivery.objects.pending().due(now)
-    stuck = waiting.filter(due_at__lt=now - lease).count()
-    details = {"failed": failed, "due": waiting.count(), "waiting_too_long": stuck}
-    if stuck:
-        return {**details, "ok": False, "error": "Due reminders wait longer than the lease."}
-    return details
 
 
 def health_report() -> dict[str, Any]:
-    """Every check with its details; `ok` is false when any check fails. Failed deliveries are
-    reported but do not fail the portal: they need a person, not a restart."""
-    checks = {
-        "database": _timed(_database),
-        "broker": _timed(_broker),
-        "scheduler": _timed(_scheduler),
-        "deliveries": _timed(_deliveries),
-    }
+    """Every check with its details; `ok` is false when any check fails. A check may report a
+    problem that does not fail the portal (failed deliveries need a person, not a restart) by
+    leaving out `error`."""
+    checks = {name: _timed(check.run) for name, check in _checks().items()}
     for check in checks.values():
         if check.get("ok") and "error" in check:
             check["ok"] = False
@@ -100,3 +112,17 @@ def health_report() -> dict[str, Any]:
         "time": timezone.now().isoformat(),
         "checks": checks,
     }
+
+
+def health_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The report's checks as the health page's rows: heading, result and details template."""
+    checks = _checks()
+    return [
+        {
+            "name": name,
+            "label": checks[name].label,
+            "details_template": checks[name].details_template,
+            "check": result,
+        }
+        for name, result in report["checks"].items()
+    ]

@@ -3,15 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from alliance_portal.converters import IdConverter, TokenConverter
-from alliance_portal.views import (
+from alliance_portal.views import health_json, health_page
+from alliances import views as alliance_views
+from alliances.account_views import (
     LoginView,
     PasswordChangeView,
     PasswordResetView,
-    health_json,
-    health_page,
     set_language,
 )
-from alliances import views as alliance_views
 from dashboard import views as dashboard_views
 
 # Django's class views accept every method they have a handler for; like the function views,
