@@ -845,7 +845,7 @@ def test_an_observer_is_invited_but_does_not_count_for_the_quorum(cast):
 def test_a_meeting_number_taken_at_the_same_moment_is_a_clear_error(cast, monkeypatch):
     _meeting(cast)
     # As if another request numbered and saved its meeting after our checks had passed.
-    monkeypatch.setattr("meetings.services.Max", lambda field: Min(field) - 1)
+    monkeypatch.setattr("meetings.services.meetings.Max", lambda field: Min(field) - 1)
     monkeypatch.setattr(Meeting, "validate_constraints", lambda self, exclude=None: None)
     with pytest.raises(ValidationError) as refused:
         _meeting(cast)
