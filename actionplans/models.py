@@ -140,6 +140,12 @@ class ActionPlan(models.Model):
         version.return_comments = comments
 
 
+class PlanVersionQuerySet(models.QuerySet):
+    def approved(self) -> PlanVersionQuerySet:
+        """Versions the chair has signed off (`is_approved`)."""
+        return self.filter(approved_at__isnull=False)
+
+
 class PlanVersion(models.Model):
     """A submitted version of a plan: the canonical snapshot the chair reviews and signs.
 
@@ -178,6 +184,8 @@ class PlanVersion(models.Model):
     )
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     return_comments = limited_text(_("comments"))
+
+    objects = PlanVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "-number"]
@@ -256,8 +264,13 @@ class Action(models.Model):
         BLOCKED = "blocked", _("Blocked")
         DROPPED = "dropped", _("Dropped")
 
-    # Statuses after which an action is no longer due.
+    # Statuses after which an action is no longer due. Every other status is open (`is_open`),
+    # blocked too: a blocked action still has to be done.
     CLOSED_STATUSES = (Status.DONE, Status.DROPPED)
+    # The open statuses that reminders about the due date count. Blocked is not one of them:
+    # marking an action blocked is the responsible person's answer to those reminders, and more
+    # of them would not unblock it.
+    REMINDED_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
     alliance = models.ForeignKey(
         "alliances.Alliance",

@@ -15,11 +15,13 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet, limited_text
+from alliance_portal.permissions import Role
 
 MAX_BODY_CHARS = 20_000
 MAX_REASON_CHARS = 2_000
@@ -101,6 +103,12 @@ class Agreement(models.Model):
         return text_sha256(self.title, self.body)
 
 
+class AgreementVersionQuerySet(models.QuerySet):
+    def current(self) -> AgreementVersionQuerySet:
+        """The versions no later one has replaced (`is_current`): one for each agreement."""
+        return self.filter(superseded_at__isnull=True)
+
+
 class AgreementVersion(models.Model):
     """A published version: the exact text members sign, frozen with its hash."""
 
@@ -121,6 +129,8 @@ class AgreementVersion(models.Model):
     )
     published_at = models.DateTimeField(_("published"), default=timezone.now)
     superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+
+    objects = AgreementVersionQuerySet.as_manager()
 
     class Meta:
         # The table keeps the name it had when the model lived in alliances/.
@@ -184,6 +194,20 @@ class AgreementTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.language})"
+
+
+def by_seated_members(prefix: str = "") -> Q:
+    """Signatures that count for the alliance: by a member who still holds a seat (the
+    membership has not ended and is not an observer's). `prefix` reaches signatures from
+    another model, e.g. "signatures__" from a version."""
+    return Q(**{f"{prefix}membership__ended_at__isnull": True}) & ~Q(
+        **{f"{prefix}membership__role": Role.OBSERVER}
+    )
+
+
+class SignatureQuerySet(models.QuerySet):
+    def by_seated_members(self) -> SignatureQuerySet:
+        return self.filter(by_seated_members())
 
 
 class Signature(models.Model):
@@ -257,6 +281,8 @@ class Signature(models.Model):
     )
     countersigned_name = models.CharField(_("countersigned as"), max_length=200, blank=True)
     countersigned_at = models.DateTimeField(_("countersigned"), null=True, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
 
     class Meta:
         # The table keeps the name it had when the model lived in alliances/.

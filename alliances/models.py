@@ -210,6 +210,10 @@ class MembershipQuerySet(models.QuerySet):
     def active(self) -> MembershipQuerySet:
         return self.filter(ended_at__isnull=True)
 
+    def seated(self) -> MembershipQuerySet:
+        """Active members who hold a seat: everyone but observers."""
+        return self.active().exclude(role=Role.OBSERVER)
+
 
 class Membership(models.Model):
     """A person's seat in an alliance. Ending it keeps the row: the history stays."""

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from .models import Alliance, AuditEntry, Invitation, Membership, User
+
+
+def alliance_today(alliance: Alliance) -> date:
+    """Today's date where the alliance is: the day its members see on their calendars."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(alliance.timezone)).date()
 
 
 def alliance_list_for_user(*, user) -> QuerySet[Membership]:

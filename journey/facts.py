@@ -13,15 +13,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actionplans.models import PlanVersion
-from agreements.models import AgreementVersion, Signature
+from agreements.models import AgreementVersion, Signature, by_seated_members
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership
 from meetings.models import Meeting
 from outreach.models import CommunicationEntry, CommunicationPlan, InformationMaterial
-from reminders.models import ReminderSettings
-from reminders.schedule import months_before
 from stakeholders.models import Gap, Stakeholder, SupportProgramme
 from sustainability.models import Evaluation, Swot
+from sustainability.rules import sustainability_months
 
 # How many missing names a check lists before it says "and N more".
 NAMES_SHOWN = 3
@@ -34,8 +33,7 @@ ASSESSED = ~Q(contribution="") & ~Q(engagement_strategy="")
 
 @dataclass(frozen=True)
 class WorkshopFact:
-    status: str
-    ends_at: datetime
+    held: bool
     agenda_published: bool
 
 
@@ -76,10 +74,6 @@ class JourneyFacts:
         return sum(role != Role.OBSERVER for role in self.roles)
 
 
-def alliance_today(alliance: Alliance) -> date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(alliance.timezone)).date()
-
-
 def _count(queryset) -> Coalesce:
     """A subquery counting the rows of `queryset` (filtered by alliance=OuterRef("pk"))."""
     counted = queryset.order_by().values("alliance").annotate(n=Count("pk")).values("n")[:1]
@@ -92,11 +86,10 @@ def _alliance_with_counts(alliance: Alliance) -> Alliance:
 
     mine = OuterRef("pk")
     stakeholders = Stakeholder.objects.filter(alliance=mine)
-    swots = Swot.objects.filter(alliance=mine)
-    for quadrant in ("strengths", "weaknesses", "opportunities", "threats"):
-        swots = swots.exclude(**{quadrant: ""})
     return (
         Alliance.objects.filter(pk=alliance.pk)
+        # The reminder settings hold the alliance's sustainability months: loaded here, asking
+        # for them costs no query.
         .select_related(
             "information_material", "communication_plan__press_contact__user", "reminder_settings"
         )
@@ -106,7 +99,7 @@ def _alliance_with_counts(alliance: Alliance) -> Alliance:
             programme_count=_count(SupportProgramme.objects.filter(alliance=mine)),
             gap_count=_count(Gap.objects.filter(alliance=mine)),
             evaluation_count=_count(Evaluation.objects.filter(alliance=mine)),
-            complete_swot_count=_count(swots),
+            complete_swot_count=_count(Swot.objects.complete().filter(alliance=mine)),
         )
         .get()
     )
@@ -141,7 +134,7 @@ def journey_facts(
         )
     )
     facts.material = _related(loaded, "information_material")
-    facts.workshops = _workshops(alliance)
+    facts.workshops = _workshops(alliance, now)
     facts.stakeholders = loaded.stakeholder_count
     facts.unassessed_count = loaded.unassessed_count
     if facts.unassessed_count:
@@ -151,7 +144,8 @@ def journey_facts(
     facts.evaluations = loaded.evaluation_count
     facts.complete_swots = loaded.complete_swot_count
     facts.approved_version = (
-        PlanVersion.objects.filter(plan__alliance=alliance, approved_at__isnull=False)
+        PlanVersion.objects.approved()
+        .filter(plan__alliance=alliance)
         .select_related("plan__sustainability_plan")
         .order_by("-plan__period_end", "-number")
         .first()
@@ -160,27 +154,21 @@ def journey_facts(
     _load_communication(facts, _related(loaded, "communication_plan"))
     if facts.approved_version is not None:
         facts.sustainability = _related(facts.approved_version.plan, "sustainability_plan")
-    settings_row = _related(loaded, "reminder_settings")
-    facts.sustainability_months = (
-        settings_row.sustainability_months if settings_row else _default_sustainability_months()
-    )
+    facts.sustainability_months = sustainability_months(loaded)
     return facts
 
 
-def _workshops(alliance: Alliance) -> list[WorkshopFact]:
-
+def _workshops(alliance: Alliance, now: datetime) -> list[WorkshopFact]:
     rows = (
         Meeting.objects.filter(alliance=alliance, kind=Meeting.Kind.INITIAL_WORKSHOP)
         .exclude(status=Meeting.Status.CANCELLED)
-        .values_list("status", "ends_at", "agenda_published_at")
+        .with_held(now)
+        .values_list("is_held", "agenda_published_at")
     )
-    return [
-        WorkshopFact(status, ends_at, published is not None) for status, ends_at, published in rows
-    ]
+    return [WorkshopFact(held, published is not None) for held, published in rows]
 
 
 def _unassessed_names(alliance: Alliance) -> list[str]:
-
     return list(
         Stakeholder.objects.filter(alliance=alliance)
         .exclude(ASSESSED)
@@ -192,14 +180,10 @@ def _unassessed_names(alliance: Alliance) -> list[str]:
 def _load_agreement(facts: JourneyFacts) -> None:
     """The current version with the signatures that count: members who still hold a seat."""
 
-    counted = Q(
-        signatures__status=Signature.Status.SIGNED,
-        signatures__membership__ended_at__isnull=True,
-    ) & ~Q(signatures__membership__role=Role.OBSERVER)
+    counted = Q(signatures__status=Signature.Status.SIGNED) & by_seated_members("signatures__")
     version = (
-        AgreementVersion.objects.filter(
-            agreement__alliance=facts.alliance, superseded_at__isnull=True
-        )
+        AgreementVersion.objects.current()
+        .filter(agreement__alliance=facts.alliance)
         .annotate(signed_count=Count("signatures", filter=counted))
         .order_by("-number")
         .first()
@@ -216,26 +200,3 @@ def _load_communication(facts: JourneyFacts, plan: CommunicationPlan | None) -> 
     facts.entries = [
         EntryFact(entry.audience, entry.frequency, entry.last_done, entry) for entry in entries
     ]
-
-
-def _default_sustainability_months() -> int:
-
-    return ReminderSettings._meta.get_field("sustainability_months").default
-
-
-def sustainability_months(alliance: Alliance) -> int:
-    """How many months before an action plan ends its sustainability plan is due: the
-    alliance's reminder setting, by default the guide's six."""
-
-    months = (
-        ReminderSettings.objects.filter(alliance=alliance)
-        .values_list("sustainability_months", flat=True)
-        .first()
-    )
-    return months or _default_sustainability_months()
-
-
-def sustainability_deadline(period_end: date, months: int) -> date:
-    """The day the guide's "at least six months before the plan ends" falls on."""
-
-    return months_before(period_end, months)

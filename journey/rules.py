@@ -1,5 +1,5 @@
-"""The rules of the guide's six steps: each step's checks, worked out from the facts, with the
-texts the page shows for "why is this not done?"."""
+"""The rules of the guide's six steps: each step's checks, worked out from the facts. What each
+check requires, as the page words it, is in `rule_texts`."""
 
 from __future__ import annotations
 
@@ -12,95 +12,39 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from alliance_portal.permissions import Capability, Role
 from alliances.models import Alliance
-from meetings.models import Meeting
+from sustainability.rules import sustainability_deadline
 
 from .checks import Check, Journey, Step
-from .facts import JourneyFacts, journey_facts, sustainability_deadline
+from .facts import JourneyFacts, journey_facts
+from .rule_texts import (
+    RULE_AGREEMENT,
+    RULE_ASSESSED,
+    RULE_COMMUNICATION_PLAN,
+    RULE_EVALUATION,
+    RULE_FOLLOWED,
+    RULE_GAPS,
+    RULE_INVITATION,
+    RULE_LEADERSHIP,
+    RULE_MATERIAL,
+    RULE_PLAN_APPROVED,
+    RULE_PLAN_VISION,
+    RULE_PRESS_CONTACT,
+    RULE_PROFILE,
+    RULE_PROGRAMMES,
+    RULE_PURPOSE,
+    RULE_REPRESENTATIVES,
+    RULE_RULES,
+    RULE_VISION,
+    RULE_WORKSHOP_HELD,
+    sustainability_rule,
+)
 
 # The guide: "8-12 representatives is ideal".
 REPRESENTATIVES = (8, 12)
 
 
 # The rules --------------------------------------------------------------------------------------
-# Each function returns one step's checks from the facts. The rule texts are shown on the page.
-
-RULE_PURPOSE = gettext_lazy(
-    "Done when the alliance's purpose (its shared intentions) is written on the alliance's page."
-)
-RULE_VISION = gettext_lazy("Done when the alliance's vision is written on the alliance's page.")
-RULE_LEADERSHIP = gettext_lazy(
-    "Done when the alliance has a chair and at least one secretary among its current members."
-)
-RULE_REPRESENTATIVES = gettext_lazy(
-    "Done when at least 8 members hold a seat (observers do not count). The guide finds 8 to "
-    "12 representatives ideal, so more than 12 is noted."
-)
-RULE_RULES = gettext_lazy(
-    "Done when the rules of operation (meetings, decisions, responsibilities) are written on the "
-    "alliance's page."
-)
-RULE_PROFILE = gettext_lazy(
-    "Done when a short public profile of the alliance is written. Publishing it as a public page "
-    "is a choice, not part of the step."
-)
-RULE_MATERIAL = gettext_lazy(
-    "Done when the information material says why the alliance exists, describes the regional "
-    "situation, gives at least five reasons to join and the expected time commitment."
-)
-RULE_INVITATION = gettext_lazy(
-    "Done when an initial workshop that is not cancelled has its agenda published (publishing "
-    "the agenda sends the invitations), or once it has been held."
-)
-RULE_WORKSHOP_HELD = gettext_lazy(
-    "Done when an initial workshop has been held: marked as held, or its end time has passed "
-    "and it was not cancelled."
-)
-RULE_ASSESSED = gettext_lazy(
-    "Done when the mapping has at least one stakeholder and every stakeholder's assessment says "
-    "how they can contribute and how the alliance will engage them."
-)
-RULE_PROGRAMMES = gettext_lazy(
-    "Done when at least one existing support programme or measure in the region is mapped."
-)
-RULE_GAPS = gettext_lazy("Done when at least one gap (a need no programme meets) is listed.")
-RULE_PLAN_VISION = gettext_lazy(
-    "Done when an approved version of an action plan states the vision. The plan takes the "
-    "alliance's vision when it is submitted for sign-off."
-)
-RULE_PLAN_APPROVED = gettext_lazy("Done when the chair has approved a version of an action plan.")
-RULE_AGREEMENT = gettext_lazy(
-    "Done when more than half of the members who hold a seat have signed the current version of "
-    "the commitment agreement."
-)
-RULE_COMMUNICATION_PLAN = gettext_lazy(
-    "Done when the communication plan has at least one row: who is addressed, why, with which "
-    "message, how and how often."
-)
-RULE_PRESS_CONTACT = gettext_lazy(
-    "Done when a current member is named as the communication and press contact."
-)
-RULE_FOLLOWED = gettext_lazy(
-    "Done when every row of the communication plan has been carried out at least once and no "
-    "recurring row is overdue: a row is overdue a week after its interval (a week, a month, "
-    "three months, six months or a year) has passed since it was last carried out."
-)
-RULE_EVALUATION = gettext_lazy(
-    "Done when an evaluation is recorded: a self-evaluation, a joint approach or an evaluator's "
-    "report. A SWOT analysis with all four quadrants filled in counts as the guide's "
-    "self-evaluation."
-)
-
-
-def sustainability_rule(months: int) -> str:
-    return ngettext(
-        "Done when the action plan that ends last among the approved ones has a sustainability "
-        "plan with a decision date. The guide asks for it at least %(months)d month before the "
-        "plan ends; a plan decided later is noted.",
-        "Done when the action plan that ends last among the approved ones has a sustainability "
-        "plan with a decision date. The guide asks for it at least %(months)d months before the "
-        "plan ends; a plan decided later is noted.",
-        months,
-    ) % {"months": months}
+# Each function returns one step's checks from the facts, with the rule texts the page shows.
 
 
 def _url(name: str, *args) -> str:
@@ -219,13 +163,8 @@ def _material_check(facts: JourneyFacts) -> Check:
 
 
 def _workshop_checks(facts: JourneyFacts) -> list[Check]:
-
     alliance = facts.alliance
-    held = any(
-        w.status == Meeting.Status.HELD
-        or (w.status == Meeting.Status.PLANNED and w.ends_at <= facts.now)
-        for w in facts.workshops
-    )
+    held = any(w.held for w in facts.workshops)
     invited = held or any(w.agenda_published for w in facts.workshops)
     if held:
         invitation_detail = _("The initial workshop has been held.")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +89,22 @@ STANDING_AGENDA = (
 )
 
 
+def _held_by(now: datetime) -> Q:
+    return Q(status=Meeting.Status.HELD) | Q(status=Meeting.Status.PLANNED, ends_at__lte=now)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def held(self, now: datetime) -> MeetingQuerySet:
+        """Meetings that count as held at `now`: marked as held, or still planned and ended by
+        then. Nobody has to mark a meeting for it to count once it is over; a cancelled one never
+        counts."""
+        return self.filter(_held_by(now))
+
+    def with_held(self, now: datetime) -> MeetingQuerySet:
+        """Each meeting with `is_held`: whether it counts as held at `now`, as `held()` says."""
+        return self.annotate(is_held=ExpressionWrapper(_held_by(now), output_field=BooleanField()))
+
+
 class Meeting(models.Model):
     class Kind(models.TextChoices):
         INITIAL_WORKSHOP = "initial_workshop", _("Initial workshop")
@@ -134,6 +150,8 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_at"]

@@ -9,7 +9,6 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from actionplans.models import PlanVersion
-from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership
 from meetings.models import Meeting
 from meetings.selectors import agenda_with_times, local_time
@@ -120,12 +119,7 @@ def member_organisations(alliance: Alliance) -> tuple[list[str], int]:
     """The organisations members represent, by name, and the number of personal members.
 
     People are never named on the public page; observers hold no seat and are left out."""
-    seats = (
-        Membership.objects.active()
-        .filter(alliance=alliance)
-        .exclude(role=Role.OBSERVER)
-        .select_related("organisation")
-    )
+    seats = Membership.objects.seated().filter(alliance=alliance).select_related("organisation")
     names: dict[str, str] = {}
     personal = 0
     for membership in seats:
@@ -145,7 +139,8 @@ def approved_plan_summary(alliance: Alliance) -> dict | None:
     """The newest approved action plan version's snapshot: what the chair signed, not live rows."""
 
     version = (
-        PlanVersion.objects.filter(plan__alliance=alliance, approved_at__isnull=False)
+        PlanVersion.objects.approved()
+        .filter(plan__alliance=alliance)
         .order_by("-approved_at", "-pk")
         .first()
     )

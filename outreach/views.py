@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliance_portal.forms import add_service_errors, message_service_errors, saved_by_service
+from alliance_portal.forms import message_service_errors, saved_by_service
 from alliance_portal.pdf import pdf_response
 from alliance_portal.permissions import Capability
 from alliances.permissions import AllianceAccess, get_alliance_for_user
-from journey.facts import alliance_today
+from alliances.selectors import alliance_today
 
 from . import selectors, services
 from .documents import document_name, information_document
@@ -205,23 +205,18 @@ def entry_done(request: HttpRequest, alliance_id: int, entry_id: int) -> HttpRes
         request.user, alliance_id, entry_id, need=Capability.MANAGE_OUTREACH
     )
     form = CarriedOutForm(request.POST or None, prefix=f"done-{entry.pk}")
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.entry_carried_out(
-                entry=entry,
-                actor=request.user,
-                carried_out_on=form.cleaned_data["date"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("“%(audience)s” was recorded as carried out on %(date)s.")
-                % {"audience": entry.audience, "date": form.cleaned_data["date"].isoformat()},
-            )
-            return redirect("outreach:communication", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.entry_carried_out(
+            entry=entry, actor=request.user, carried_out_on=data["date"], note=data["note"]
+        ),
+        lambda log: (
+            _("“%(audience)s” was recorded as carried out on %(date)s.")
+            % {"audience": entry.audience, "date": log.date.isoformat()}
+        ),
+    ):
+        return redirect("outreach:communication", access.alliance.pk)
     return render(
         request,
         "outreach/form.html",

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from actionplans.models import Action, ActionPlan, PlanVersion
 from agreements.models import Signature
+from alliance_portal.mail import site_url
 from alliance_portal.permissions import Role
-from alliances.emails import site_url
 from meetings.models import Meeting, Minutes, Participant
 from meetings.selectors import agenda_with_times, local_time
 from sustainability.models import SustainabilityPlan
@@ -140,8 +140,7 @@ def _still_no_minutes(meeting, delivery: Delivery) -> str | None:
 
 
 def _action_still_open(action, delivery: Delivery) -> str | None:
-    open_statuses = (action.Status.NOT_STARTED, action.Status.IN_PROGRESS)
-    if action.status not in open_statuses or action.due_date is None:
+    if action.status not in Action.REMINDED_STATUSES or action.due_date is None:
         return DropReason.NO_LONGER_DUE
     if not delivery.slot.endswith(f"@{action.due_date}"):
         return DropReason.NO_LONGER_DUE

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
+from sustainability.rules import GUIDE_MONTHS_BEFORE_END
 
 MAX_ERROR_CHARS = 500
 # The most reminders the guide's "not signed" rule allows, and the widest offsets accepted.
@@ -280,7 +281,7 @@ class ReminderSettings(models.Model):
     )
     sustainability_months = models.PositiveSmallIntegerField(
         _("months before the plan period ends"),
-        default=6,
+        default=GUIDE_MONTHS_BEFORE_END,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text=_(
             "The guide asks for a sustainability plan six months before the action plan ends."

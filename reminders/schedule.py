@@ -9,7 +9,6 @@ the latest is yielded: a meeting planned three days ahead gets its 1-day reminde
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership
 from meetings.models import Meeting, Minutes, Participant
 from sustainability.models import SustainabilityPlan
+from sustainability.rules import sustainability_deadline
 
 from .models import MAX_OFFSET_DAYS, ReminderKind, ReminderOptOut, ReminderSettings
 
@@ -151,14 +151,6 @@ def weekly_slots(
     return slots
 
 
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier, or the month's last day when it has no such day."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last_day))
-
-
 def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%MZ")
 
@@ -225,16 +217,20 @@ def minutes_approval(context: ScheduleContext) -> Iterator[Due]:
 
 
 def secretary_nudge(context: ScheduleContext) -> Iterator[Due]:
-    """The secretaries, some days after a meeting ended (default 3) while it has no minutes. A
-    meeting nobody marked as held counts as held once it has ended."""
+    """The secretaries, some days after a meeting ended (default 3) while it has no minutes."""
 
-    meetings = Meeting.objects.filter(
-        alliance_id__in=context.alliance_ids,
-        status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD],
-        ends_at__gte=context.now - LOOKBACK,
-        ends_at__lte=context.horizon_end,
-        minutes__isnull=True,
-    ).values_list("pk", "alliance_id", "ends_at")
+    # Held by the end of the horizon: the reminders of meetings still to end are written ahead,
+    # like every other kind's.
+    meetings = (
+        Meeting.objects.held(context.horizon_end)
+        .filter(
+            alliance_id__in=context.alliance_ids,
+            ends_at__gte=context.now - LOOKBACK,
+            ends_at__lte=context.horizon_end,
+            minutes__isnull=True,
+        )
+        .values_list("pk", "alliance_id", "ends_at")
+    )
     for meeting_id, alliance_id, ends_at in meetings:
         days = context.settings_for(alliance_id).secretary_nudge_days
         candidates = [(f"{days}d", ends_at + timedelta(days=days))]
@@ -252,9 +248,8 @@ def secretary_nudge(context: ScheduleContext) -> Iterator[Due]:
 
 
 def _open_actions():
-
     return Action.objects.filter(
-        status__in=[Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS],
+        status__in=Action.REMINDED_STATUSES,
         due_date__isnull=False,
         responsible_member__ended_at__isnull=True,
         responsible_member__isnull=False,
@@ -361,11 +356,12 @@ def plan_signoff(context: ScheduleContext) -> Iterator[Due]:
 
 
 def sustainability_prompt(context: ScheduleContext) -> Iterator[Due]:
-    """The chair and the coordinators, six months (the guide's rule) before the period of an
-    approved action plan ends, until a sustainability plan for it is decided."""
+    """The chair and the coordinators, on the day the sustainability plan of an approved action
+    plan is due (the guide's six months before its period ends, or the alliance's choice),
+    until one is decided."""
 
-    approved = PlanVersion.objects.filter(plan=OuterRef("pk"), approved_at__isnull=False)
-    decided = SustainabilityPlan.objects.filter(plan=OuterRef("pk"), decision_date__isnull=False)
+    approved = PlanVersion.objects.approved().filter(plan=OuterRef("pk"))
+    decided = SustainabilityPlan.objects.decided().filter(plan=OuterRef("pk"))
     plans = (
         ActionPlan.objects.filter(
             alliance_id__in=context.alliance_ids, period_end__gte=context.now.date()
@@ -378,7 +374,7 @@ def sustainability_prompt(context: ScheduleContext) -> Iterator[Due]:
         if context.now >= context.end_of_day(alliance_id, period_end):
             continue
         months = context.settings_for(alliance_id).sustainability_months
-        prompt_on = months_before(period_end, months)
+        prompt_on = sustainability_deadline(period_end, months)
         candidates = [(f"{months}m@{period_end}", context.at_send_hour(alliance_id, prompt_on))]
         # The prompt stays useful until the period ends, so it is not dropped for being late.
         for slot, due_at in candidates:

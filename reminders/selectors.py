@@ -38,6 +38,15 @@ def alliance_reminder_settings(*, alliance: Alliance) -> ReminderSettings:
     )
 
 
+def sustainability_months_chosen(alliance: Alliance) -> int | None:
+    """How many months before a plan ends the alliance wants its sustainability plan, or None
+    when it has saved no settings. No query when the settings came with the alliance."""
+    try:
+        return alliance.reminder_settings.sustainability_months
+    except ReminderSettings.DoesNotExist:
+        return None
+
+
 def kinds_switched_off(*, user: User) -> set[str]:
     return set(ReminderOptOut.objects.filter(user=user).values_list("kind", flat=True))
 

@@ -12,7 +12,6 @@ class ReportsConfig(AppConfig):
         # The archive export is built from every app's documents; the stakeholder register below
         # cannot call it, so it says when a person is erased and the archives that could hold
         # them go too.
-
         from .receivers import delete_archives_holding_contact
 
         contact_erased.connect(

@@ -18,7 +18,6 @@ from django.utils import timezone
 from actionplans.models import Action, ActionPlan, PlanVersion
 from actionplans.selectors import progress_chart, tracking_board
 from agreements.models import AgreementVersion, Signature
-from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership
 from journey.rules import journey_for
 from meetings.models import Meeting, Minutes, Participant
@@ -70,14 +69,13 @@ class MeetingRow:
 
 
 def held_meetings(alliance: Alliance, period: Period, *, now: datetime) -> list[MeetingRow]:
-    """Meetings held in the period with how many seat-holders were invited and came. A meeting
-    counts as held once marked so, or once it has ended without being cancelled."""
+    """Meetings held in the period with how many seat-holders were invited and came."""
 
     start, end = period.bounds(alliance)
     present = Participant.Attendance.PRESENT
     meetings = (
         Meeting.objects.filter(alliance=alliance, starts_at__gte=start, starts_at__lt=end)
-        .filter(Q(status=Meeting.Status.HELD) | Q(status=Meeting.Status.PLANNED, ends_at__lte=now))
+        .held(now)
         .annotate(
             seats=Count("participants", filter=Q(participants__holds_seat=True)),
             present=Count(
@@ -141,7 +139,8 @@ def plan_status(alliance: Alliance, *, today: date) -> dict | None:
     progress chart."""
 
     approved = (
-        PlanVersion.objects.filter(plan__alliance=alliance, approved_at__isnull=False)
+        PlanVersion.objects.approved()
+        .filter(plan__alliance=alliance)
         .select_related("plan")
         .order_by("-plan__period_end", "-number")
         .first()
@@ -170,7 +169,8 @@ def agreement_status(alliance: Alliance, period: Period) -> dict | None:
     period on any version."""
 
     version = (
-        AgreementVersion.objects.filter(agreement__alliance=alliance, superseded_at__isnull=True)
+        AgreementVersion.objects.current()
+        .filter(agreement__alliance=alliance)
         .order_by("-number")
         .first()
     )
@@ -178,15 +178,13 @@ def agreement_status(alliance: Alliance, period: Period) -> dict | None:
         return None
     start, end = period.bounds(alliance)
     counts = dict(
-        Signature.objects.filter(version=version, membership__ended_at__isnull=True)
-        .exclude(membership__role=Role.OBSERVER)
+        Signature.objects.filter(version=version)
+        .by_seated_members()
         .values_list("status")
         .annotate(count=Count("pk"))
         .values_list("status", "count")
     )
-    seats = (
-        Membership.objects.active().filter(alliance=alliance).exclude(role=Role.OBSERVER).count()
-    )
+    seats = Membership.objects.seated().filter(alliance=alliance).count()
     signed = counts.get(Signature.Status.SIGNED, 0)
     declined = counts.get(Signature.Status.DECLINED, 0)
     withdrawn = counts.get(Signature.Status.WITHDRAWN, 0)

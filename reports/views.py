@@ -16,7 +16,7 @@ from alliance_portal.forms import message_service_errors
 from alliance_portal.pdf import pdf_response
 from alliance_portal.permissions import Capability
 from alliances.permissions import AllianceAccess, get_alliance_for_user
-from journey.facts import alliance_today
+from alliances.selectors import alliance_today
 
 from . import selectors, services
 from .archive import archive_file_name

@@ -41,6 +41,16 @@ class Quadrant(models.TextChoices):
     THREATS = "threats", _("Threats")
 
 
+class SwotQuerySet(models.QuerySet):
+    def complete(self) -> SwotQuerySet:
+        """Analyses with all four quadrants filled in (`is_complete`); forms strip what is
+        typed, so a quadrant left blank is stored empty."""
+        swots = self
+        for quadrant in Quadrant.values:
+            swots = swots.exclude(**{quadrant: ""})
+        return swots
+
+
 class Swot(models.Model):
     """A SWOT analysis: internal strengths and weaknesses, external opportunities and threats.
     Each quadrant holds one point a line, so analyses made over time can be compared."""
@@ -62,6 +72,8 @@ class Swot(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SwotQuerySet.as_manager()
 
     class Meta:
         # The table keeps the name it had when the model lived in actionplans/.
@@ -150,6 +162,12 @@ class Evaluation(models.Model):
             raise ValidationError(errors)
 
 
+class SustainabilityPlanQuerySet(models.QuerySet):
+    def decided(self) -> SustainabilityPlanQuerySet:
+        """Plans with a decision date (`is_decided`); the others are still drafts."""
+        return self.filter(decision_date__isnull=False)
+
+
 class SustainabilityPlan(models.Model):
     """What continues after an action plan ends, who carries it on and with what. The guide asks
     for it at least six months before the plan ends; the reminder asks for it then."""
@@ -176,6 +194,8 @@ class SustainabilityPlan(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SustainabilityPlanQuerySet.as_manager()
 
     class Meta:
         # The table keeps the name it had when the model lived in actionplans/.

@@ -10,10 +10,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from actionplans.models import ActionPlan, PlanVersion
 from alliances.models import Alliance
-from journey.facts import sustainability_deadline
 
 from .guide import SWOT_PROMPTS
 from .models import Evaluation, Quadrant, SustainabilityPlan, Swot
+from .rules import sustainability_deadline
 
 
 def swot_list(*, alliance: Alliance) -> QuerySet[Swot]:
@@ -98,7 +98,7 @@ class SustainabilityRow:
 def sustainability_rows(*, alliance: Alliance, months: int) -> list[SustainabilityRow]:
     """Every action plan of the alliance, latest ending first, with its sustainability plan and
     the date the guide asks for it."""
-    approved = PlanVersion.objects.filter(plan=OuterRef("pk"), approved_at__isnull=False)
+    approved = PlanVersion.objects.approved().filter(plan=OuterRef("pk"))
     plans = (
         ActionPlan.objects.filter(alliance=alliance)
         .annotate(has_approved=Exists(approved))

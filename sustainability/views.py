@@ -20,13 +20,14 @@ from actionplans.permissions import get_plan_for_user
 from alliance_portal.forms import saved_by_service
 from alliance_portal.permissions import Capability
 from alliances.permissions import AllianceAccess, get_alliance_for_user
-from journey.facts import alliance_today, sustainability_deadline, sustainability_months
+from alliances.selectors import alliance_today
 
 from . import selectors, services
 from .forms import EvaluationForm, SustainabilityForm, SwotCompareForm, SwotForm
 from .guide import EXTERNAL, INTERNAL
 from .models import Evaluation
 from .permissions import get_evaluation_for_user, get_swot_for_user
+from .rules import sustainability_deadline, sustainability_months
 
 PAGE_SIZE = 20
 

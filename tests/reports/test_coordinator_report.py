@@ -21,8 +21,8 @@ from pypdf import PdfReader
 from agreements.models import Signature
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, AuditEntry, Membership, User
+from alliances.selectors import alliance_today
 from demo.management.commands.seed_demo import ALLIANCE_NAME, demo_email
-from journey.facts import alliance_today
 from journey.rules import journey_for
 from meetings import services as meeting_services
 from meetings.models import Meeting, Participant
