@@ -18,13 +18,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.canonical import canonical_sha256
+from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.services import assign_fields
+from alliance_portal.tabular import ERR_PLAN_HAS_ERRORS
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
 from stakeholders.models import Gap, Organisation
 
-from . import selectors
-from .models import MAX_TEXT_CHARS, Action, ActionPlan, Goal, PlanVersion, ProgressUpdate
+from . import selectors, tabular
+from .models import (
+    ERR_PLAN_SUBMITTED,
+    MAX_TEXT_CHARS,
+    Action,
+    ActionPlan,
+    Goal,
+    PlanVersion,
+    ProgressUpdate,
+)
 
 PLAN_FIELDS = ("title", "period_start", "period_end")
 GOAL_FIELDS = ("title", "target_value", "unit", "current_value", "relevance", "due_date")
@@ -511,3 +521,56 @@ def plan_return(*, plan: ActionPlan, actor: User, shown_sha256: str, comments: s
             version=version, by=actor, shown_sha256=shown_sha256, comments=comments
         ),
     )
+
+
+# Imports ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def actions_import(
+    *,
+    plan: ActionPlan,
+    actor: User,
+    columns: list[str],
+    rows: list[dict[str, str]],
+    filename: str = "",
+) -> tabular.ImportPlan:
+    """Plans the rows again against the current plan and writes them all, or nothing.
+
+    Raises InvalidTransition while the plan waits for sign-off, ValidationError when a row has
+    an error. An approved plan gets a new draft version, as for any other change.
+    """
+    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.status, plan.version = locked.status, locked.version
+    result = tabular.plan_import(plan=plan, columns=columns, rows=rows)
+    if plan.status == ActionPlan.Status.SUBMITTED and result.changes_anything:
+        raise InvalidTransition(ERR_PLAN_SUBMITTED, code="submitted")
+    if not result.is_valid:
+        raise ValidationError(ERR_PLAN_HAS_ERRORS)
+    for row in result.rows:
+        if row.action == "new":
+            action_add(
+                plan=plan,
+                actor=actor,
+                fields=row.fields,
+                goals=row.goals or (),
+                gaps=row.gaps or (),
+            )
+        elif row.action == "update":
+            row.existing.plan = plan
+            action_update(
+                action=row.existing, actor=actor, fields=row.fields, goals=row.goals, gaps=row.gaps
+            )
+    audit_record(
+        actor=actor,
+        action="plan.actions_imported",
+        obj=plan,
+        changes={
+            "file": filename,
+            "rows": len(result.rows),
+            "new": result.count("new"),
+            "updated": result.count("update"),
+            "version": plan.version,
+        },
+    )
+    return result

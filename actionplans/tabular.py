@@ -1,11 +1,11 @@
 """CSV and XLSX import and export of a plan's actions, with a preview before anything is saved.
 
 As for the stakeholder register, an import is two steps. plan_import() checks every row against
-the plan and says what would happen, writing nothing; import_apply() plans again inside one
-transaction and writes every row through the action services, or none. A row is matched to an
-action of the plan by its `number`; a row without a number, or with a number the plan does not
-have, adds a new action at the end of the table. Actions the file does not mention stay as they
-are, and a column left out of the file keeps the saved values.
+the plan and says what would happen, writing nothing; services.actions_import() plans again
+inside one transaction and writes every row through the action services, or none. A row is
+matched to an action of the plan by its `number`; a row without a number, or with a number the
+plan does not have, adds a new action at the end of the table. Actions the file does not mention
+stay as they are, and a column left out of the file keeps the saved values.
 """
 
 from __future__ import annotations
@@ -18,16 +18,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal import tabular as shared
-from alliance_portal.exceptions import InvalidTransition
-from alliances.audit import audit_record
-from alliances.models import Membership, User
+from alliances.models import Membership
 from stakeholders.models import Gap, Organisation
 
-from . import selectors, services
+from . import selectors
 from .models import ERR_PLAN_SUBMITTED, Action, ActionPlan, Goal
 
 SHEET_TITLE = "Actions"
@@ -415,59 +412,6 @@ def plan_import(*, plan: ActionPlan, columns: list[str], rows: list[dict[str, st
         if plan.status == ActionPlan.Status.SUBMITTED:
             result.errors.append(str(ERR_PLAN_SUBMITTED))
         result.opens_new_version = plan.status == ActionPlan.Status.APPROVED
-    return result
-
-
-# Applying ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def import_apply(
-    *,
-    plan: ActionPlan,
-    actor: User,
-    columns: list[str],
-    rows: list[dict[str, str]],
-    filename: str = "",
-) -> ImportPlan:
-    """Plans the rows again against the current plan and writes them all, or nothing.
-
-    Raises InvalidTransition while the plan waits for sign-off, ValidationError when a row has
-    an error. An approved plan gets a new draft version, as for any other change.
-    """
-    locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
-    plan.status, plan.version = locked.status, locked.version
-    result = plan_import(plan=plan, columns=columns, rows=rows)
-    if plan.status == ActionPlan.Status.SUBMITTED and result.changes_anything:
-        raise InvalidTransition(ERR_PLAN_SUBMITTED, code="submitted")
-    if not result.is_valid:
-        raise ValidationError(shared.ERR_PLAN_HAS_ERRORS)
-    for row in result.rows:
-        if row.action == "new":
-            services.action_add(
-                plan=plan,
-                actor=actor,
-                fields=row.fields,
-                goals=row.goals or (),
-                gaps=row.gaps or (),
-            )
-        elif row.action == "update":
-            row.existing.plan = plan
-            services.action_update(
-                action=row.existing, actor=actor, fields=row.fields, goals=row.goals, gaps=row.gaps
-            )
-    audit_record(
-        actor=actor,
-        action="plan.actions_imported",
-        obj=plan,
-        changes={
-            "file": filename,
-            "rows": len(result.rows),
-            "new": result.count("new"),
-            "updated": result.count("update"),
-            "version": plan.version,
-        },
-    )
     return result
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
-from alliances.emails import site_url
+from alliance_portal.mail import mail_message, site_url
 
 from .models import Signature
 from .selectors import earlier_signature
@@ -16,20 +13,18 @@ from .tokens import signing_link_token
 
 def _send(signature: Signature, template: str, context: dict) -> None:
     signer = signature.membership.user
-    with translation.override(signer.preferred_language):
-        context = {
+    mail_message(
+        to=signer.email,
+        language=signer.preferred_language,
+        template=f"agreements/email/{template}",
+        context={
             "signature": signature,
             "version": signature.version,
             "alliance": signature.version.agreement.alliance,
             "signer": signer,
             **context,
-        }
-        subject = render_to_string(f"agreements/email/{template}_subject.txt", context).strip()
-        text = render_to_string(f"agreements/email/{template}.txt", context)
-        html = render_to_string(f"agreements/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[signer.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+        },
+    ).send()
 
 
 def signing_invitation_email_send(*, signature: Signature) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliance_portal.forms import add_service_errors, message_service_errors
+from alliance_portal.forms import add_service_errors, message_service_errors, saved_by_service
 from alliance_portal.permissions import Capability
 from alliance_portal.textdiff import word_diff
 from alliances.permissions import get_alliance_for_user
@@ -124,17 +124,13 @@ def agreement_edit(request, alliance_id: int):
     )
     # The form edits a copy, so a refused save leaves the loaded draft as it was.
     form = AgreementForm(request.POST or None, instance=copy.copy(agreement))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_update(agreement=agreement, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The draft was saved. Members see the text once you publish it as a version."),
-            )
-            return redirect(agreement_url(alliance_id))
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.agreement_update(agreement=agreement, actor=request.user, **data),
+        _("The draft was saved. Members see the text once you publish it as a version."),
+    ):
+        return redirect(agreement_url(alliance_id))
     return render(
         request,
         "agreements/edit.html",

@@ -62,7 +62,11 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 def saved_by_service(request, form: forms.Form, save, message):
     """For a posted, valid form: calls save(cleaned_data), says `message` and returns what save
     returned (the saved record). None when nothing was saved: a GET, an invalid form, or a
-    service's ValidationError, which is shown on the form instead."""
+    service's ValidationError, which is shown on the form instead.
+
+    `message` is the sentence, or a function that makes it from the saved record, for a
+    sentence that names what the service chose. save must return the record, not None.
+    """
     from django.contrib import messages
 
     if request.method != "POST" or not form.is_valid():
@@ -72,7 +76,7 @@ def saved_by_service(request, form: forms.Form, save, message):
     except ValidationError as exc:
         add_service_errors(form, exc)
         return None
-    messages.success(request, message)
+    messages.success(request, message(result) if callable(message) else message)
     return result
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliance_portal.forms import add_service_errors, service_error_messages
+from alliance_portal.forms import add_service_errors, saved_by_service, service_error_messages
 from alliance_portal.permissions import Capability, Role
 
 from . import selectors, services
@@ -69,14 +69,14 @@ def alliance_create(request):
     if not can_create_alliance(request.user):
         raise PermissionDenied
     form = AllianceCreateForm(request.POST or None, submit_label=_("Create alliance"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            alliance = services.alliance_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The alliance was created."))
-            return redirect("dashboard:alliance", alliance.pk)
+    alliance = saved_by_service(
+        request,
+        form,
+        lambda data: services.alliance_create(actor=request.user, **data),
+        _("The alliance was created."),
+    )
+    if alliance:
+        return redirect("dashboard:alliance", alliance.pk)
     return render(request, "alliances/form.html", {"form": form, "title": _("New alliance")})
 
 
@@ -89,16 +89,13 @@ def alliance_edit(request, alliance_id: int):
         request.POST or None,
         initial=model_to_dict(access.alliance, fields=ALLIANCE_EDITABLE_FIELDS),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alliance_update(
-                alliance=access.alliance, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("dashboard:alliance", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.alliance_update(alliance=access.alliance, actor=request.user, **data),
+        _("Your changes were saved."),
+    ):
+        return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/form.html",
@@ -195,16 +192,13 @@ def member_edit(request, alliance_id: int, membership_id: int):
         request.POST or None,
         initial={"role": membership.role, "organisation_name": membership.organisation_name},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(
-                membership=membership, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The membership was updated."))
-            return redirect("dashboard:alliance", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.membership_update(membership=membership, actor=request.user, **data),
+        _("The membership was updated."),
+    ):
+        return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/member_edit.html",
@@ -221,18 +215,15 @@ def member_end(request, alliance_id: int, membership_id: int):
     if not membership.is_active:
         raise Http404
     form = MembershipEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(
-                membership=membership, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s's membership has ended.") % {"name": membership.user}
-            )
-            return redirect("dashboard:alliance", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.membership_end(
+            membership=membership, actor=request.user, reason=data["reason"]
+        ),
+        _("%(name)s's membership has ended.") % {"name": membership.user},
+    ):
+        return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/member_end_confirm.html",
@@ -246,19 +237,18 @@ def chair_hand_over(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.HAND_OVER_CHAIR)
     candidates = selectors.member_list(alliance=access.alliance).exclude(role=Role.CHAIR)
     form = ChairHandOverForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_chair = services.chair_hand_over(
-                alliance=access.alliance,
-                actor=request.user,
-                to_membership=form.cleaned_data["new_chair"],
-                previous_chair_role=form.cleaned_data["previous_chair_role"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(name)s is now the chair.") % {"name": new_chair.user})
-            return redirect("dashboard:alliance", access.alliance.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.chair_hand_over(
+            alliance=access.alliance,
+            actor=request.user,
+            to_membership=data["new_chair"],
+            previous_chair_role=data["previous_chair_role"],
+        ),
+        lambda new_chair: _("%(name)s is now the chair.") % {"name": new_chair.user},
+    ):
+        return redirect("dashboard:alliance", access.alliance.pk)
     return render(
         request,
         "alliances/hand_over.html",

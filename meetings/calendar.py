@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration, vText
 
-from alliances.emails import site_url
+from alliance_portal.mail import site_url
 
 from .models import Meeting
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from alliances.emails import site_url
+from alliance_portal.mail import Attachment, mail_message, site_url
 
 from . import selectors
 from .calendar import meeting_ics_bytes
-from .models import Participant
+from .models import Meeting, Participant
 
 
 def _language(participant: Participant) -> str:
@@ -20,23 +18,22 @@ def _language(participant: Participant) -> str:
     return person.preferred_language if person else translation.get_language()
 
 
+def meeting_ics_attachment(meeting: Meeting) -> Attachment:
+    return Attachment(f"meeting-{meeting.number}.ics", meeting_ics_bytes(meeting), "text/calendar")
+
+
 def meeting_notification_send(*, participant: Participant) -> None:
     meeting = participant.meeting
-    with translation.override(_language(participant)):
-        context = {
-            **selectors.agenda_context(meeting),
-            "participant": participant,
-            "answer_url": site_url(
-                reverse("meetings:answer_by_link", args=[participant.response_key])
-            ),
-            "meeting_url": site_url(
-                reverse("meetings:detail", args=[meeting.alliance_id, meeting.pk])
-            ),
-        }
-        subject = render_to_string("meetings/email/agenda_subject.txt", context).strip()
-        text = render_to_string("meetings/email/agenda.txt", context)
-        html = render_to_string("meetings/email/agenda.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[participant.email])
-    message.attach_alternative(html, "text/html")
-    message.attach(f"meeting-{meeting.number}.ics", meeting_ics_bytes(meeting), "text/calendar")
-    message.send()
+    context = {
+        **selectors.agenda_context(meeting),
+        "participant": participant,
+        "answer_url": site_url(reverse("meetings:answer_by_link", args=[participant.response_key])),
+        "meeting_url": site_url(reverse("meetings:detail", args=[meeting.alliance_id, meeting.pk])),
+    }
+    mail_message(
+        to=participant.email,
+        language=_language(participant),
+        template="meetings/email/agenda",
+        context=context,
+        attachments=[meeting_ics_attachment(meeting)],
+    ).send()

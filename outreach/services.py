@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.services import assign_fields
-from alliances.audit import audit_record
+from alliances.audit import audit_record, save_and_audit
 from alliances.models import Alliance, Membership, User
 
 from .models import (
@@ -52,19 +52,17 @@ def information_save(*, alliance: Alliance, actor: User, **fields: Any) -> Infor
     created = material is None
     if created:
         material = InformationMaterial(alliance=alliance)
-    changed = assign_fields(material, fields, MATERIAL_FIELDS)
     material.updated_by = actor
-    material.full_clean()
-    material.save()
-    if created or changed:
-        audit_record(
-            actor=actor,
-            action="information.created" if created else "information.updated",
-            obj=material,
-            alliance=alliance,
-            changes=_changed(changed),
-        )
-    return material
+    return save_and_audit(
+        material,
+        actor=actor,
+        alliance=alliance,
+        fields=fields,
+        allowed=MATERIAL_FIELDS,
+        created=created,
+        created_action="information.created",
+        updated_action="information.updated",
+    )
 
 
 def communication_plan_for(alliance: Alliance) -> CommunicationPlan:
@@ -112,18 +110,16 @@ def entry_save(
         plan = communication_plan_for(alliance)
         last = plan.entries.aggregate(last=Max("position"))["last"]
         entry = CommunicationEntry(plan=plan, position=(last or 0) + 1)
-    changed = assign_fields(entry, fields, ENTRY_FIELDS)
-    entry.full_clean()
-    entry.save()
-    if created or changed:
-        audit_record(
-            actor=actor,
-            action="communication.entry_added" if created else "communication.entry_updated",
-            obj=entry,
-            alliance=alliance,
-            changes=_changed(changed),
-        )
-    return entry
+    return save_and_audit(
+        entry,
+        actor=actor,
+        alliance=alliance,
+        fields=fields,
+        allowed=ENTRY_FIELDS,
+        created=created,
+        created_action="communication.entry_added",
+        updated_action="communication.entry_updated",
+    )
 
 
 @transaction.atomic

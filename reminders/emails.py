@@ -12,12 +12,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import models
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
-from alliances.emails import site_url
-from meetings.calendar import meeting_ics_bytes
+from alliance_portal.mail import mail_message, site_url, unsubscribe_headers
+from meetings.emails import meeting_ics_attachment
 
 from .kinds import KindSpec
 from .models import Delivery, ReminderKind
@@ -53,33 +51,31 @@ def reminder_message(
     if not spec.mandatory:
         token = stop_token(user_id=recipient.pk, kind=delivery.kind)
         stop_url = site_url(reverse("reminders:stop", args=[token]))
-    with translation.override(recipient.preferred_language):
-        context = {
-            **spec.context(obj, delivery),
-            "delivery": delivery,
-            "recipient": recipient,
-            "alliance": delivery.alliance,
-            "kind_label": ReminderKind(delivery.kind).label,
-            "link": spec.link(obj),
-            "stop_url": stop_url,
-            "preferences_url": site_url(reverse("reminders:preferences")),
-            # No request renders these, so no context processor names the language.
-            "LANGUAGE_CODE": translation.get_language(),
-        }
-        subject = _one_line(spec.subject(obj))
-        text = render_to_string(f"reminders/email/{delivery.kind}.txt", context)
-        html = render_to_string(f"reminders/email/{delivery.kind}.html", context)
+    context = {
+        **spec.context(obj, delivery),
+        "delivery": delivery,
+        "recipient": recipient,
+        "alliance": delivery.alliance,
+        "kind_label": ReminderKind(delivery.kind).label,
+        "link": spec.link(obj),
+        "stop_url": stop_url,
+        "preferences_url": site_url(reverse("reminders:preferences")),
+    }
     headers = {"Message-ID": message_id(delivery), "Auto-Submitted": "auto-generated"}
     if stop_url:
-        # RFC 8058: mail clients offer their own "unsubscribe" button, which posts to the link.
-        headers["List-Unsubscribe"] = f"<{stop_url}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(subject, text, to=[recipient.email], headers=headers)
-    message.attach_alternative(html, "text/html")
+        headers |= unsubscribe_headers(stop_url)
+    attachments = []
     if spec.attach_meeting is not None:
-        meeting = spec.attach_meeting(obj)
-        message.attach(f"meeting-{meeting.number}.ics", meeting_ics_bytes(meeting), "text/calendar")
-    return message
+        attachments.append(meeting_ics_attachment(spec.attach_meeting(obj)))
+    return mail_message(
+        to=recipient.email,
+        language=recipient.preferred_language,
+        template=f"reminders/email/{delivery.kind}",
+        context=context,
+        subject=lambda: _one_line(spec.subject(obj)),
+        headers=headers,
+        attachments=attachments,
+    )
 
 
 def _mail_settings() -> tuple:

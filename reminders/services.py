@@ -24,6 +24,7 @@ from alliance_portal.queue import enqueue
 from alliance_portal.services import assign_fields
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
+from meetings.models import Meeting, Minutes
 
 from .emails import reminder_message, send_on_kept_connection
 from .kinds import EVENT_KINDS, SPECS
@@ -254,6 +255,53 @@ def reminders_drop(*, kinds: Iterable[str], object_id: int, reason: str) -> int:
     """Drops the pending deliveries of these kinds about one object (a meeting that moved or was
     cancelled). The scheduler writes the new ones on its next run."""
     return Delivery.objects.filter(kind__in=list(kinds), object_id=object_id).pending().drop(reason)
+
+
+# What meetings announce (meetings.signals), inside the transaction of the change -------------
+
+# The kinds about one meeting that stop when it is cancelled.
+MEETING_REMINDERS = (
+    ReminderKind.MEETING_UPCOMING,
+    ReminderKind.AGENDA_PUBLISHED,
+    ReminderKind.SECRETARY_NUDGE,
+)
+
+
+def reminders_meeting_rescheduled(*, meeting: Meeting) -> int:
+    """Drops the pending reminders for the meeting's old time; the scheduler writes those for
+    the new time on its next run."""
+    return reminders_drop(
+        kinds=[ReminderKind.MEETING_UPCOMING], object_id=meeting.pk, reason=Reason.RESCHEDULED
+    )
+
+
+def reminders_meeting_cancelled(*, meeting: Meeting) -> int:
+    """Drops every pending reminder about the cancelled meeting."""
+    return reminders_drop(
+        kinds=MEETING_REMINDERS, object_id=meeting.pk, reason=Reason.NO_LONGER_DUE
+    )
+
+
+def reminders_agenda_published(*, meeting: Meeting, recipient_ids: list[int]) -> None:
+    """The published agenda, to the members among its invitees, queued on commit."""
+    reminders_create_now(
+        kind=ReminderKind.AGENDA_PUBLISHED,
+        alliance=meeting.alliance,
+        object_id=meeting.pk,
+        recipient_ids=recipient_ids,
+        slot="published",
+    )
+
+
+def reminders_minutes_circulated(*, minutes: Minutes, recipient_ids: list[int]) -> None:
+    """The circulated minutes, to the members who may comment on them, queued on commit."""
+    reminders_create_now(
+        kind=ReminderKind.MINUTES_CIRCULATED,
+        alliance=minutes.meeting.alliance,
+        object_id=minutes.pk,
+        recipient_ids=recipient_ids,
+        slot="circulated",
+    )
 
 
 # Sending one delivery --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.exceptions import InvalidTransition
-from alliance_portal.forms import add_service_errors
+from alliance_portal.forms import saved_by_service
 from alliance_portal.permissions import Capability
 from alliances.models import User
 from alliances.permissions import first_or_404, get_alliance_for_user
@@ -151,16 +150,15 @@ def settings_update(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_REMINDERS)
     row = selectors.alliance_reminder_settings(alliance=access.alliance)
     form = ReminderSettingsForm(request.POST, instance=row)
-    if form.is_valid():
-        try:
-            services.reminder_settings_update(
-                alliance=access.alliance, actor=request.user, fields=form.service_fields()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The reminder schedule was saved."))
-            return redirect("reminders:alliance", alliance_id=alliance_id)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.reminder_settings_update(
+            alliance=access.alliance, actor=request.user, fields=form.service_fields()
+        ),
+        _("The reminder schedule was saved."),
+    ):
+        return redirect("reminders:alliance", alliance_id=alliance_id)
     # The form re-reads the saved row for anything it did not change.
     form.instance = selectors.alliance_reminder_settings(alliance=access.alliance)
     return _render_alliance_page(request, access, form, status=400)

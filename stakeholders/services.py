@@ -10,57 +10,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from alliances.audit import audit_record
+from alliances.audit import audit_record, save_and_audit
 from alliances.models import Alliance, Membership, User
 
+from . import tabular
+from .fields import (
+    ASSESSMENT_FIELDS,
+    CONTACT_FIELDS,
+    GAP_FIELDS,
+    ORGANISATION_FIELDS,
+    PROGRAMME_FIELDS,
+)
 from .models import ERR_CONTACT_ERASED, Contact, Gap, Organisation, Stakeholder, SupportProgramme
 from .signals import contact_erased
-
-ORGANISATION_FIELDS = (
-    "name",
-    "category",
-    "sector",
-    "website",
-    "address",
-    "municipality",
-    "latitude",
-    "longitude",
-)
-ASSESSMENT_FIELDS = (
-    "contribution",
-    "what_matters",
-    "impact",
-    "interest",
-    "engagement_strategy",
-    "criteria",
-    "notes",
-    "status",
-)
-CONTACT_FIELDS = (
-    "name",
-    "title",
-    "phone",
-    "email",
-    "preferred_language",
-    "authority_to_commit",
-    "authority_holder",
-    "consent_basis",
-    "consent_date",
-)
-PROGRAMME_FIELDS = (
-    "name",
-    "goals",
-    "initiator",
-    "activity_type",
-    "cost",
-    "availability_limits",
-    "obstacles",
-)
-GAP_FIELDS = ("problem_area", "evidence", "priority")
 
 ERR_ALREADY_ASSESSED = _("%(organisation)s is already in this alliance's mapping.")
 ERR_CONTACT_ELSEWHERE = _("This contact person does not work for the chosen organisation.")
@@ -357,25 +323,6 @@ def _check_same_alliance(alliance: Alliance, organisations=(), programmes=()) ->
         raise ValidationError(ERR_NOT_THIS_ALLIANCE)
 
 
-def _save_with_links(
-    item, *, created: bool, actor: User, kind: str, fields, allowed, links_field: str, links
-):
-    """Saves a programme or gap with its fields and many-to-many links, audited as `kind.*`."""
-    changes = _apply(item, fields, allowed)
-    item.full_clean()
-    item.save()
-    linked = getattr(item, links_field)
-    before = set() if created else set(linked.values_list("pk", flat=True))
-    after = {link.pk for link in links}
-    if before != after:
-        linked.set(links)
-        changes[links_field] = {"from": len(before), "to": len(after)}
-    if created or changes:
-        action = f"{kind}.created" if created else f"{kind}.updated"
-        audit_record(actor=actor, action=action, obj=item, changes=changes)
-    return item
-
-
 @transaction.atomic
 def programme_save(
     *,
@@ -387,15 +334,16 @@ def programme_save(
 ) -> SupportProgramme:
     """Creates a support programme, or updates the one given."""
     _check_same_alliance(alliance, organisations=organisations)
-    return _save_with_links(
+    return save_and_audit(
         programme or SupportProgramme(alliance=alliance),
-        created=programme is None,
         actor=actor,
-        kind="programme",
         fields=fields,
         allowed=PROGRAMME_FIELDS,
-        links_field="organisations",
-        links=organisations,
+        created=programme is None,
+        created_action="programme.created",
+        updated_action="programme.updated",
+        with_values=True,
+        links={"organisations": organisations},
     )
 
 
@@ -411,15 +359,16 @@ def gap_save(
 ) -> Gap:
     """Creates a gap, or updates the one given."""
     _check_same_alliance(alliance, programmes=programmes)
-    return _save_with_links(
+    return save_and_audit(
         gap or Gap(alliance=alliance),
-        created=gap is None,
         actor=actor,
-        kind="gap",
         fields=fields,
         allowed=GAP_FIELDS,
-        links_field="programmes",
-        links=programmes,
+        created=gap is None,
+        created_action="gap.created",
+        updated_action="gap.updated",
+        with_values=True,
+        links={"programmes": programmes},
     )
 
 
@@ -427,3 +376,84 @@ def gap_save(
 def gap_delete(*, gap: Gap, actor: User) -> None:
     audit_record(actor=actor, action="gap.deleted", obj=gap)
     gap.delete()
+
+
+# Imports ----------------------------------------------------------------------------------------
+
+
+def _save_imported(instance: models.Model) -> None:
+    # The plan has checked uniqueness against the data and within the file, and the database's
+    # constraints stand behind it, so the per-row uniqueness queries are skipped here.
+    instance.full_clean(validate_unique=False, validate_constraints=False)
+    instance.save()
+
+
+def _converted(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
+    return {name: model._meta.get_field(name).to_python(value) for name, value in values.items()}
+
+
+@transaction.atomic
+def stakeholders_import(
+    *,
+    alliance: Alliance,
+    actor: User,
+    columns: list[str],
+    rows: list[dict[str, str]],
+    filename: str = "",
+) -> tabular.ImportPlan:
+    """Plans the rows again against the current data and writes them all, or nothing."""
+    plan = tabular.plan_import(alliance=alliance, columns=columns, rows=rows)
+    if not plan.is_valid:
+        raise ValidationError(tabular.ERR_PLAN_HAS_ERRORS)
+    organisations: dict[Any, Organisation] = {}
+    for row in plan.rows:
+        organisation = organisations.get(row.organisation_key)
+        if organisation is None:
+            organisation = _import_organisation(row, alliance=alliance, actor=actor)
+            organisations[row.organisation_key] = organisation
+        if row.contact_values is not None and row.contact_action != "unchanged":
+            contact = row.contact or Contact(alliance=alliance, organisation=organisation)
+            for name, value in _converted(Contact, row.contact_values).items():
+                setattr(contact, name, value)
+            _save_imported(contact)
+        if row.assessment_action in ("new", "update"):
+            stakeholder = row.assessment or Stakeholder(alliance=alliance)
+            stakeholder.organisation = organisation
+            for name, value in _converted(Stakeholder, row.assessment_values).items():
+                setattr(stakeholder, name, value)
+            _save_imported(stakeholder)
+    audit_record(
+        actor=actor,
+        action="stakeholders.imported",
+        obj=alliance,
+        changes={
+            "file": filename,
+            "rows": len(plan.rows),
+            "organisations_new": plan.count("organisation", "new"),
+            "organisations_updated": plan.count("organisation", "update"),
+            "contacts_new": plan.count("contact", "new"),
+            "contacts_updated": plan.count("contact", "update"),
+        },
+    )
+    return plan
+
+
+def _import_organisation(row, *, alliance: Alliance, actor: User) -> Organisation:
+    """The row's organisation in the register, created or updated as the plan says."""
+    organisation = row.organisation or Organisation()
+    changes = _apply(
+        organisation, _converted(Organisation, row.organisation_values), ORGANISATION_FIELDS
+    )
+    if row.organisation_action != "unchanged":
+        _save_imported(organisation)
+        # The register's facts are shared: every alliance mapping the organisation sees which
+        # alliance changed them, as after an edit on the page.
+        created = row.organisation_action == "new"
+        audit_record(
+            actor=actor,
+            action="organisation.created" if created else "organisation.updated",
+            obj=organisation,
+            alliance=alliance,
+            changes=None if created else changes,
+        )
+    return organisation

@@ -1,8 +1,9 @@
 """CSV and XLSX: reading an uploaded file into rows, planning an import, applying it, exporting.
 
 An import is two steps. plan_import() validates every row against the database and says what
-would happen, writing nothing; import_apply() runs the same plan again inside one transaction
-and writes only if no row has an error, so a file is either imported whole or not at all.
+would happen, writing nothing; services.stakeholders_import() runs the same plan again inside one
+transaction and writes only if no row has an error, so a file is either imported whole or not at
+all.
 Re-importing a file updates what it matched (contact by email, then organisation by name and
 municipality) instead of creating duplicates. Contacts are matched in the importing alliance's
 own register only: another alliance's contact people are never read, changed or reported.
@@ -17,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -48,11 +49,10 @@ from alliance_portal.tabular import (  # noqa: F401
     neutralise,
     to_csv,
 )
-from alliances.audit import audit_record
-from alliances.models import Alliance, User
+from alliances.models import Alliance
 
+from .fields import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS
 from .models import Contact, Organisation, Stakeholder
-from .services import ASSESSMENT_FIELDS, CONTACT_FIELDS, ORGANISATION_FIELDS, _apply
 
 SHEET_TITLE = "Stakeholders"
 
@@ -398,81 +398,6 @@ def plan_import(
         columns=columns,
         rows=[planner.plan_row(index + 2, row) for index, row in enumerate(rows)],
     )
-
-
-# Applying ----------------------------------------------------------------------------------------
-
-
-def _save(instance: models.Model) -> None:
-    # The plan has checked uniqueness against the data and within the file, and the database's
-    # constraints stand behind it, so the per-row uniqueness queries are skipped here.
-    instance.full_clean(validate_unique=False, validate_constraints=False)
-    instance.save()
-
-
-def _convert(model, values: dict[str, Any]) -> dict[str, Any]:
-    return {name: model._meta.get_field(name).to_python(value) for name, value in values.items()}
-
-
-@transaction.atomic
-def import_apply(
-    *,
-    alliance: Alliance,
-    actor: User,
-    columns: list[str],
-    rows: list[dict[str, str]],
-    filename: str = "",
-) -> ImportPlan:
-    """Plans the rows again against the current data and writes them all, or nothing."""
-    plan = plan_import(alliance=alliance, columns=columns, rows=rows)
-    if not plan.is_valid:
-        raise ValidationError(ERR_PLAN_HAS_ERRORS)
-    organisations: dict[Any, Organisation] = {}
-    for row in plan.rows:
-        organisation = organisations.get(row.organisation_key)
-        if organisation is None:
-            organisation = row.organisation or Organisation()
-            changes = _apply(
-                organisation, _convert(Organisation, row.organisation_values), ORGANISATION_FIELDS
-            )
-            if row.organisation_action != "unchanged":
-                _save(organisation)
-                # The register's facts are shared: every alliance mapping the organisation sees
-                # which alliance changed them, as after an edit on the page.
-                created = row.organisation_action == "new"
-                audit_record(
-                    actor=actor,
-                    action="organisation.created" if created else "organisation.updated",
-                    obj=organisation,
-                    alliance=alliance,
-                    changes=None if created else changes,
-                )
-            organisations[row.organisation_key] = organisation
-        if row.contact_values is not None and row.contact_action != "unchanged":
-            contact = row.contact or Contact(alliance=alliance, organisation=organisation)
-            for name, value in _convert(Contact, row.contact_values).items():
-                setattr(contact, name, value)
-            _save(contact)
-        if row.assessment_action in ("new", "update"):
-            stakeholder = row.assessment or Stakeholder(alliance=alliance)
-            stakeholder.organisation = organisation
-            for name, value in _convert(Stakeholder, row.assessment_values).items():
-                setattr(stakeholder, name, value)
-            _save(stakeholder)
-    audit_record(
-        actor=actor,
-        action="stakeholders.imported",
-        obj=alliance,
-        changes={
-            "file": filename,
-            "rows": len(plan.rows),
-            "organisations_new": plan.count("organisation", "new"),
-            "organisations_updated": plan.count("organisation", "update"),
-            "contacts_new": plan.count("contact", "new"),
-            "contacts_updated": plan.count("contact", "update"),
-        },
-    )
-    return plan
 
 
 # Exporting ---------------------------------------------------------------------------------------

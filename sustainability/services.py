@@ -7,8 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from actionplans.models import ActionPlan
-from alliance_portal.services import assign_fields
-from alliances.audit import audit_record
+from alliances.audit import audit_record, save_and_audit
 from alliances.models import Alliance, User
 
 from .models import Evaluation, SustainabilityPlan, Swot
@@ -27,36 +26,17 @@ EVALUATION_FIELDS = (
 SUSTAINABILITY_FIELDS = ("what_continues", "carried_by", "resources", "committees", "decision_date")
 
 
-def _changed(names: list[str]) -> dict[str, str]:
-    return {"fields": ", ".join(sorted(names))} if names else {}
-
-
-def _save(item, *, actor: User, alliance: Alliance, fields, allowed, kind: str, created: bool):
-    """Sets the fields, validates, saves and audits one record as `kind.created/updated`."""
-    changed = assign_fields(item, fields, allowed)
-    item.full_clean()
-    item.save()
-    if created or changed:
-        audit_record(
-            actor=actor,
-            action=f"{kind}.created" if created else f"{kind}.updated",
-            obj=item,
-            alliance=alliance,
-            changes=_changed(changed),
-        )
-    return item
-
-
 @transaction.atomic
 def swot_save(*, alliance: Alliance, actor: User, swot: Swot | None = None, **fields: Any) -> Swot:
     """Creates a SWOT analysis, or updates the one given."""
-    return _save(
+    return save_and_audit(
         swot or Swot(alliance=alliance, created_by=actor),
         actor=actor,
         alliance=alliance,
         fields=fields,
         allowed=SWOT_FIELDS,
-        kind="swot",
+        created_action="swot.created",
+        updated_action="swot.updated",
         created=swot is None,
     )
 
@@ -73,13 +53,14 @@ def evaluation_save(
 ) -> Evaluation:
     """Records an evaluation, or updates the one given. A SWOT of another alliance is refused
     by the model's own check."""
-    return _save(
+    return save_and_audit(
         evaluation or Evaluation(alliance=alliance, created_by=actor),
         actor=actor,
         alliance=alliance,
         fields=fields,
         allowed=EVALUATION_FIELDS,
-        kind="evaluation",
+        created_action="evaluation.created",
+        updated_action="evaluation.updated",
         created=evaluation is None,
     )
 
@@ -100,12 +81,13 @@ def sustainability_save(*, plan: ActionPlan, actor: User, **fields: Any) -> Sust
     item = existing or SustainabilityPlan(plan=plan)
     item.plan = plan
     item.updated_by = actor
-    return _save(
+    return save_and_audit(
         item,
         actor=actor,
         alliance=plan.alliance,
         fields=fields,
         allowed=SUSTAINABILITY_FIELDS,
-        kind="sustainability",
+        created_action="sustainability.created",
+        updated_action="sustainability.updated",
         created=existing is None,
     )

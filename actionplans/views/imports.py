@@ -129,7 +129,7 @@ def import_confirm(request, alliance_id: int, plan_id: int):
     outcome, preview = confirm_held_rows(
         request,
         IMPORT_SESSION_KEY.format(plan=plan.pk),
-        lambda pending: tabular.import_apply(
+        lambda pending: services.actions_import(
             plan=plan,
             actor=request.user,
             columns=pending["columns"],

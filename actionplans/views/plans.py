@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliance_portal.forms import add_service_errors, message_service_errors
+from alliance_portal.forms import message_service_errors, saved_by_service
 from alliance_portal.permissions import Capability
 from alliances.permissions import get_alliance_for_user
 
@@ -71,16 +71,11 @@ def _change(request, plan: ActionPlan, change) -> tuple[bool, object]:
 def _form_page(request, access, plan: ActionPlan, form, save, *, title, cancel_url):
     """A drafting form: a valid POST calls save(), which returns (message, anchor), and leads
     back to the plan; the service's refusals are shown on the form, which keeps the input."""
-    if request.method == "POST" and form.is_valid():
-        version_before = plan.version
-        try:
-            message, anchor = save()
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, message)
-            _new_version_message(request, plan, version_before)
-            return redirect(plan_url(plan, anchor))
+    version_before = plan.version
+    saved = saved_by_service(request, form, lambda data: save(), lambda saved: saved[0])
+    if saved:
+        _new_version_message(request, plan, version_before)
+        return redirect(plan_url(plan, saved[1]))
     return render(
         request,
         "actionplans/form.html",
@@ -135,16 +130,14 @@ def plan_create(request, alliance_id: int):
         initial={"period_start": alliance.period_start, "period_end": alliance.period_end},
         submit_label=_("Create the plan"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(
-                alliance=alliance, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The plan was created. Add its goals and actions."))
-            return redirect(plan_url(plan))
+    plan = saved_by_service(
+        request,
+        form,
+        lambda data: services.plan_create(alliance=alliance, actor=request.user, fields=data),
+        _("The plan was created. Add its goals and actions."),
+    )
+    if plan:
+        return redirect(plan_url(plan))
     return render(
         request,
         "actionplans/form.html",
@@ -481,21 +474,20 @@ def action_adopt(request, alliance_id: int, plan_id: int, action_id: int):
 def progress_add(request, alliance_id: int, plan_id: int, action_id: int):
     access, action = get_action_for_progress(request.user, alliance_id, plan_id, action_id)
     form = ProgressForm(request.POST, action=action)
-    if form.is_valid():
-        try:
-            services.progress_record(
-                action=action,
-                actor=request.user,
-                percent=form.cleaned_data["percent"],
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                on=form.cleaned_data["date"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The progress was recorded."))
-            return redirect("actionplans:action", access.alliance.pk, action.plan_id, action.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.progress_record(
+            action=action,
+            actor=request.user,
+            percent=data["percent"],
+            status=data["status"],
+            note=data["note"],
+            on=data["date"],
+        ),
+        _("The progress was recorded."),
+    ):
+        return redirect("actionplans:action", access.alliance.pk, action.plan_id, action.pk)
     return render(
         request,
         "actionplans/action_detail.html",

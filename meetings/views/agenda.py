@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import (
-    add_service_errors,
     message_service_errors,
+    saved_by_service,
     service_error_messages,
 )
 from alliance_portal.permissions import Capability
@@ -89,22 +89,19 @@ def meeting_create(request, alliance_id: int):
     form = MeetingForm(
         request.POST or None, alliance=access.alliance, submit_label=_("Create the meeting")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(
-                alliance=access.alliance, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The meeting was created with the guide's standing agenda items and every "
-                    "member invited. Adjust the agenda, then publish it."
-                ),
-            )
-            return redirect("meetings:detail", access.alliance.pk, meeting.pk)
+    meeting = saved_by_service(
+        request,
+        form,
+        lambda data: services.meeting_create(
+            alliance=access.alliance, actor=request.user, fields=data
+        ),
+        _(
+            "The meeting was created with the guide's standing agenda items and every "
+            "member invited. Adjust the agenda, then publish it."
+        ),
+    )
+    if meeting:
+        return redirect("meetings:detail", access.alliance.pk, meeting.pk)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -145,14 +142,13 @@ def meeting_edit(request, alliance_id: int, meeting_id: int):
         request.user, alliance_id, meeting_id, need=Capability.MANAGE_MEETINGS
     )
     form = MeetingForm(request.POST or None, instance=copy.copy(meeting), alliance=access.alliance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_update(meeting=meeting, actor=request.user, fields=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The meeting was saved."))
-            return redirect("meetings:detail", access.alliance.pk, meeting.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.meeting_update(meeting=meeting, actor=request.user, fields=data),
+        _("The meeting was saved."),
+    ):
+        return redirect("meetings:detail", access.alliance.pk, meeting.pk)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -202,16 +198,14 @@ def agenda_item_add(request, alliance_id: int, meeting_id: int):
         request.user, alliance_id, meeting_id, need=Capability.MANAGE_MEETINGS
     )
     form = AgendaItemForm(request.POST or None, submit_label=_("Add the item"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = services.agenda_item_add(
-                meeting=meeting, actor=request.user, fields=form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("“%(item)s” was added to the agenda.") % {"item": item})
-            return redirect(_agenda_url(access, meeting, item.pk))
+    item = saved_by_service(
+        request,
+        form,
+        lambda data: services.agenda_item_add(meeting=meeting, actor=request.user, fields=data),
+        lambda item: _("“%(item)s” was added to the agenda.") % {"item": item},
+    )
+    if item:
+        return redirect(_agenda_url(access, meeting, item.pk))
     return render(
         request,
         "meetings/item_form.html",
@@ -231,14 +225,13 @@ def agenda_item_edit(request, alliance_id: int, meeting_id: int, item_id: int):
         request.user, alliance_id, meeting_id, item_id, need=Capability.MANAGE_MEETINGS
     )
     form = AgendaItemForm(request.POST or None, instance=copy.copy(item))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agenda_item_update(item=item, actor=request.user, fields=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The agenda item was saved."))
-            return redirect(_agenda_url(access, item.meeting, item.pk))
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.agenda_item_update(item=item, actor=request.user, fields=data),
+        _("The agenda item was saved."),
+    ):
+        return redirect(_agenda_url(access, item.meeting, item.pk))
     return render(
         request,
         "meetings/item_form.html",

@@ -9,10 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alliance_portal.forms import (
-    add_service_errors,
-    message_service_errors,
-)
+from alliance_portal.forms import message_service_errors, saved_by_service
 from alliance_portal.permissions import Capability
 
 from .. import selectors, services
@@ -58,19 +55,17 @@ def participants(request, alliance_id: int, meeting_id: int):
     if request.method == "GET":
         return _participants_page(request, access, meeting)
     form = AttendanceForm(request.POST, participants=selectors.participants(meeting))
-    if form.is_valid():
-        try:
-            changed = services.attendance_record(
-                meeting=meeting, actor=request.user, attendance=form.attendance()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Attendance was saved (%(count)s changed).") % {"count": len(changed)},
-            )
-            return redirect("meetings:participants", access.alliance.pk, meeting.pk)
+    changed = saved_by_service(
+        request,
+        form,
+        lambda data: services.attendance_record(
+            meeting=meeting, actor=request.user, attendance=form.attendance()
+        ),
+        lambda changed: _("Attendance was saved (%(count)s changed).") % {"count": len(changed)},
+    )
+    # An empty list is a save that changed nothing.
+    if changed is not None:
+        return redirect("meetings:participants", access.alliance.pk, meeting.pk)
     return _participants_page(request, access, meeting, attendance_form=form, status=400)
 
 
@@ -84,24 +79,25 @@ def guest_invite(request, alliance_id: int, meeting_id: int):
     on_the_spot = bool(request.POST.get("on_the_spot"))
     prefix = "spot" if on_the_spot else "guest"
     form = GuestForm(request.POST, prefix=prefix, email_required=not on_the_spot)
-    if form.is_valid():
-        try:
-            guest = services.guest_invite(
-                meeting=meeting, actor=request.user, present=on_the_spot, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if on_the_spot:
-                message = _("%(name)s was added as present.")
-            elif meeting.agenda_is_published:
-                message = _("%(name)s was invited and has been sent the agenda.")
-            else:
-                message = _("%(name)s was invited; they get the agenda when it is published.")
-            messages.success(request, message % {"name": guest.name})
-            return redirect("meetings:participants", access.alliance.pk, meeting.pk)
+    if saved_by_service(
+        request,
+        form,
+        lambda data: services.guest_invite(
+            meeting=meeting, actor=request.user, present=on_the_spot, **data
+        ),
+        lambda guest: _guest_message(meeting, on_the_spot=on_the_spot) % {"name": guest.name},
+    ):
+        return redirect("meetings:participants", access.alliance.pk, meeting.pk)
     forms = {"spot_guest_form" if on_the_spot else "guest_form": form}
     return _participants_page(request, access, meeting, status=400, **forms)
+
+
+def _guest_message(meeting, *, on_the_spot: bool) -> str:
+    if on_the_spot:
+        return _("%(name)s was added as present.")
+    if meeting.agenda_is_published:
+        return _("%(name)s was invited and has been sent the agenda.")
+    return _("%(name)s was invited; they get the agenda when it is published.")
 
 
 @login_required

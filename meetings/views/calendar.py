@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from alliance_portal.converters import is_id
+from alliance_portal.mail import site_url
 from alliance_portal.permissions import Capability
-from alliances.emails import site_url
 from alliances.models import Alliance
 from alliances.permissions import get_alliance_for_user
 

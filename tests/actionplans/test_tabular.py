@@ -21,10 +21,10 @@ from alliance_portal.exceptions import InvalidTransition
 from alliances.models import AuditEntry
 
 from ..factories import (
-    TEST_PASSWORD,
     GapFactory,
     OrganisationFactory,
     StakeholderFactory,
+    approve_plan,
     make_action,
     make_goal,
     make_plan,
@@ -44,7 +44,9 @@ def plan_for(plan, content: bytes, name: str = "actions.csv"):
 
 def apply(plan, actor, content: bytes, name: str = "actions.csv"):
     columns, rows = tabular.read_table(name=name, content=content)
-    return tabular.import_apply(plan=plan, actor=actor, columns=columns, rows=rows, filename=name)
+    return services.actions_import(
+        plan=plan, actor=actor, columns=columns, rows=rows, filename=name
+    )
 
 
 def row_errors(result) -> str:
@@ -301,10 +303,7 @@ def test_spreadsheet_cells_are_read_as_dates_and_numbers(cast, drafted):
 
 def test_importing_into_an_approved_plan_opens_a_new_version(cast):
     plan = make_submitted_plan(cast.alliance, cast.coordinator)
-    version = plan.versions.get()
-    services.plan_approve(
-        plan=plan, actor=cast.chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
+    version = approve_plan(plan, cast.chair)
     snapshot = version.snapshot
     content = csv_file("number,action", "1,Action 1 revised", ",Action 3")
     preview = plan_for(plan, content)

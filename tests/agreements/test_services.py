@@ -38,8 +38,8 @@ from alliance_portal.permissions import Role
 from alliances import services as alliance_services
 from alliances.models import AuditEntry
 
-from ..factories import AllianceFactory, MembershipFactory
-from .conftest import FACTS, publish, sign_as
+from ..factories import AllianceFactory, MembershipFactory, publish_agreement
+from .conftest import FACTS, sign_as
 
 VISION = "Everyone knows where to turn."
 GOALS = "Map support; train mediators."
@@ -259,7 +259,7 @@ def test_publish_refuses_a_stale_hash_and_creates_nothing(cast, agreement):
 
 def test_publish_refuses_an_unchanged_draft(cast, agreement, version):
     with pytest.raises(ValidationError) as excinfo:
-        publish(Agreement.objects.get(pk=agreement.pk), cast.coordinator)
+        publish_agreement(Agreement.objects.get(pk=agreement.pk), cast.coordinator)
 
     assert messages_of(excinfo) == [str(ERR_NOTHING_TO_PUBLISH)]
     assert list(AgreementVersion.objects.values_list("number", "superseded_at")) == [(1, None)]
@@ -272,7 +272,7 @@ def test_publish_refuses_the_placeholder_left_in_the_text(cast):
     assert PLACEHOLDER in agreement.body
 
     with pytest.raises(ValidationError) as excinfo:
-        publish(agreement, coordinator)
+        publish_agreement(agreement, coordinator)
 
     assert messages_of(excinfo) == [str(ERR_PLACEHOLDER_LEFT)]
     assert not AgreementVersion.objects.filter(agreement=agreement).exists()
@@ -283,15 +283,15 @@ def test_publish_refuses_the_placeholder_left_in_the_text(cast):
         actor=coordinator,
         body=agreement.body.replace(PLACEHOLDER, "Our own vision."),
     )
-    assert publish(agreement, coordinator).number == 1
+    assert publish_agreement(agreement, coordinator).number == 1
 
 
 def test_new_versions_supersede_the_current_one(cast, agreement):
-    first = publish(agreement, cast.coordinator)
+    first = publish_agreement(agreement, cast.coordinator)
     edit(agreement, cast.coordinator, "Second.")
-    second = publish(agreement, cast.coordinator)
+    second = publish_agreement(agreement, cast.coordinator)
     edit(agreement, cast.coordinator, "Third.")
-    third = publish(agreement, cast.coordinator)
+    third = publish_agreement(agreement, cast.coordinator)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -309,7 +309,7 @@ def test_new_versions_supersede_the_current_one(cast, agreement):
 def test_a_change_of_countersignature_alone_is_a_new_version(cast, agreement, version):
     services.agreement_update(agreement=agreement, actor=cast.coordinator, countersignature=True)
 
-    second = publish(agreement, cast.coordinator)
+    second = publish_agreement(agreement, cast.coordinator)
 
     assert second.number == 2
     assert second.countersignature is True
@@ -320,7 +320,7 @@ def test_publish_asks_everyone_with_a_seat_to_sign(cast, agreement):
     left = MembershipFactory(alliance=cast.alliance, role=Role.MEMBER)
     alliance_services.membership_end(membership=left, actor=cast.chair)
 
-    version = publish(agreement, cast.coordinator)
+    version = publish_agreement(agreement, cast.coordinator)
 
     assert signer_users(version) == {cast.chair, cast.secretary, cast.coordinator, cast.member}
     assert not Signature.objects.filter(membership__user__in=[cast.observer, left.user]).exists()
@@ -379,10 +379,10 @@ def test_invitation_is_rendered_in_the_signers_language(
         return loader.render_to_string(template_name, context, *args, **kwargs)
 
     with (
-        mock.patch("agreements.emails.render_to_string", side_effect=recording),
+        mock.patch("alliance_portal.mail.render_to_string", side_effect=recording),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        publish(agreement, cast.coordinator, invite=True)
+        publish_agreement(agreement, cast.coordinator, invite=True)
 
     languages = {(user, language) for user, _template, language in rendered}
     assert languages == {
@@ -407,12 +407,12 @@ def test_invitation_is_rendered_in_the_signers_language(
 def test_a_member_who_signed_before_is_asked_to_sign_again(
     cast, agreement, django_capture_on_commit_callbacks
 ):
-    first = publish(agreement, cast.coordinator)
+    first = publish_agreement(agreement, cast.coordinator)
     sign_as(cast, first, cast.member)
     edit(agreement, cast.coordinator, "A new commitment.")
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = publish(agreement, cast.coordinator, invite=True)
+        second = publish_agreement(agreement, cast.coordinator, invite=True)
 
     subjects = {message.to[0]: message.subject for message in mail.outbox}
     assert len(mail.outbox) == 4
@@ -489,7 +489,7 @@ def test_invite_unsigned_leaves_out_members_who_became_observers(
 
 def test_invite_unsigned_refuses_a_superseded_version(cast, agreement, version):
     edit(agreement, cast.coordinator, "More.")
-    publish(agreement, cast.coordinator)
+    publish_agreement(agreement, cast.coordinator)
     version.refresh_from_db()
 
     with pytest.raises(ValidationError) as excinfo:
@@ -523,7 +523,7 @@ def test_signatures_stay_bound_to_the_version_signed(cast, agreement, version):
 
     edit(agreement, cast.coordinator, "An added commitment.")
     assert evidence(signature) == signed
-    second = publish(agreement, cast.coordinator)
+    second = publish_agreement(agreement, cast.coordinator)
     assert evidence(signature) == signed
     services.agreement_update(agreement=agreement, actor=cast.coordinator, body="All new.")
     services.agreement_update(agreement=agreement, actor=cast.coordinator, title="New title")
@@ -542,7 +542,7 @@ def test_a_superseded_version_cannot_be_signed(cast, agreement, version):
         version=version, membership=cast.membership(cast.secretary)
     )
     edit(agreement, cast.coordinator, "Newer text.")
-    publish(agreement, cast.coordinator)
+    publish_agreement(agreement, cast.coordinator)
 
     with pytest.raises(ValidationError) as excinfo:
         sign_as(cast, version, cast.secretary)

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from alliance_portal import tabular as shared
 from alliances.models import AuditEntry
-from stakeholders import tabular
+from stakeholders import services, tabular
 from stakeholders.models import Contact, EngagementStatus, Level, Organisation, Stakeholder
-from stakeholders.views import IMPORT_SESSION_KEY
+from stakeholders.views.imports import IMPORT_SESSION_KEY
 
 from ..conftest import client_for
 from ..factories import ContactFactory, OrganisationFactory, StakeholderFactory
@@ -309,7 +309,7 @@ def test_confirm_that_hits_a_changed_register_saves_nothing(cast, monkeypatch):
     def clash(*args, **kwargs):
         raise IntegrityError("duplicate key")
 
-    monkeypatch.setattr(tabular, "_save", clash)
+    monkeypatch.setattr(services, "_save_imported", clash)
     response = confirm(client, cast.alliance, response)
     assert response.status_code == 302
     assert Organisation.objects.count() == 0
