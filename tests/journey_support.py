@@ -4,26 +4,26 @@ journey's tests can undo one thing at a time. The end-to-end flow starts from it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
-from actionplans.models import PlanVersion
-from agreements.models import Signature
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership, User
 from meetings.models import Meeting
 
 from .factories import (
-    TEST_PASSWORD,
     GapFactory,
     MembershipFactory,
     StakeholderFactory,
     SupportProgrammeFactory,
+    approve_plan,
     make_action,
     make_goal,
-    make_meeting,
+    make_held_meeting,
     make_plan,
+    make_published_agreement,
+    sign_agreement,
 )
 
 REASONS = "Meet the region's services\nShape the plan\nReach families\nShare venues\nFind funding"
@@ -38,59 +38,6 @@ class Journey:
     swot: object | None
     evaluation: object | None
     sustainability: object | None
-
-
-def approve_plan(plan, *, drafter: User, chair: User):
-    """Submits the plan and has the chair approve exactly what was submitted."""
-    from actionplans import services
-
-    services.plan_submit(plan=plan, actor=drafter)
-    plan.refresh_from_db()
-    version = PlanVersion.objects.get(plan=plan, number=plan.version)
-    return services.plan_approve(
-        plan=plan, actor=chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
-
-
-def sign_agreement(version, membership: Membership):
-    from agreements import services
-
-    signature = services.signature_for_member(version=version, membership=membership)
-    return services.signature_sign(
-        signature=signature,
-        identity=Signature.Identity.LOGIN,
-        facts=services.RequestFacts(ip_address="192.0.2.10", user_agent="Journey/1.0"),
-        typed_name=membership.user.get_full_name() or "A Member",
-        organisation=membership.organisation_name,
-        personal_member=not membership.organisation_name,
-        contact=membership.user.email,
-        consent=True,
-        language=version.language,
-        shown_sha256=version.sha256,
-    )
-
-
-def publish_agreement(alliance: Alliance, actor: User):
-    from agreements import services
-
-    agreement = services.agreement_start(alliance=alliance, actor=actor, language="en")
-    return services.agreement_publish(
-        agreement=agreement, actor=actor, shown_sha256=agreement.sha256, invite=False
-    )
-
-
-def _held_workshop(alliance: Alliance, actor: User) -> Meeting:
-    from meetings import services
-
-    starts_at = timezone.now() - timedelta(days=30)
-    workshop = make_meeting(
-        alliance,
-        actor,
-        kind=Meeting.Kind.INITIAL_WORKSHOP,
-        title="Initial workshop",
-        starts_at=starts_at,
-    )
-    return services.meeting_mark_held(meeting=workshop, actor=actor)
 
 
 def complete_journey(
@@ -115,7 +62,9 @@ def complete_journey(
         reasons_to_join=REASONS,
         time_commitment="Five meetings over 18 months.",
     )
-    workshop = _held_workshop(alliance, secretary)
+    workshop = make_held_meeting(
+        alliance, secretary, kind=Meeting.Kind.INITIAL_WORKSHOP, title="Initial workshop"
+    )
     for _ in range(2):
         StakeholderFactory(
             alliance=alliance, contribution="Rooms", engagement_strategy="Invite them"
@@ -124,8 +73,8 @@ def complete_journey(
     GapFactory(alliance=alliance)
     plan = make_plan(alliance, coordinator)
     make_action(plan, coordinator, goals=[make_goal(plan, coordinator)])
-    approve_plan(plan, drafter=coordinator, chair=chair)
-    version = publish_agreement(alliance, coordinator)
+    approve_plan(plan, chair, submitted_by=coordinator)
+    version = make_published_agreement(alliance, coordinator)
     for membership in seats.order_by("pk")[:5]:
         sign_agreement(version, membership)
     press_contact = Membership.objects.active().get(alliance=alliance, user=coordinator)

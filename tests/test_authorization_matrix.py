@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
+from agreements import services as agreement_services
 from agreements.models import Signature, SignatureEvent
 from agreements.tokens import signing_link_token
 from alliance_portal.permissions import Role
@@ -40,7 +41,11 @@ from .factories import (
     make_meeting,
     make_minutes,
     make_plan,
+    make_published_agreement,
     make_submitted_plan,
+    publish_agreement,
+    sign_agreement,
+    start_agreement,
 )
 
 LOGIN = "login-redirect"
@@ -236,69 +241,29 @@ def agreement_signers(code=200):
     return {**alliance_members(code), "observer": 403}
 
 
-def _start_agreement(alliance, actor, *, countersignature=False):
-    from agreements import services
-
-    agreement = services.agreement_start(alliance=alliance, actor=actor, language="en")
-    if countersignature:
-        services.agreement_update(agreement=agreement, actor=actor, countersignature=True)
-    return agreement
-
-
-def _publish_agreement(agreement, actor):
-    from agreements import services
-
-    return services.agreement_publish(
-        agreement=agreement, actor=actor, shown_sha256=agreement.sha256, invite=False
-    )
-
-
-def _agreement_version(cast, *, countersignature=False):
-    """Version 1 of the alliance's agreement, published without inviting anyone."""
-    agreement = _start_agreement(cast.alliance, cast.coordinator, countersignature=countersignature)
-    return _publish_agreement(agreement, cast.coordinator)
-
-
-def _sign_agreement(version, membership, *, sign=True):
-    """The membership's signature request on the version, signed unless sign is False."""
-    from agreements import services
-
-    signature = services.signature_for_member(version=version, membership=membership)
-    if not sign:
-        return signature
-    return services.signature_sign(
-        signature=signature,
-        identity=Signature.Identity.LOGIN,
-        facts=services.RequestFacts(ip_address="192.0.2.10", user_agent="Matrix/1.0"),
-        typed_name=membership.user.get_full_name(),
-        organisation="Matrix organisation",
-        personal_member=False,
-        contact=membership.user.email,
-        consent=True,
-        language=version.language,
-        shown_sha256=version.sha256,
-    )
-
-
 def _someone_elses_signature(cast, *, sign=True, countersignature=False):
     """The signature of a member who is none of the cast: nobody's own signature."""
-    version = _agreement_version(cast, countersignature=countersignature)
+    version = make_published_agreement(
+        cast.alliance, cast.coordinator, countersignature=countersignature
+    )
     membership = MembershipFactory(alliance=cast.alliance, role=Role.MEMBER)
-    return _sign_agreement(version, membership, sign=sign)
+    if not sign:
+        return agreement_services.signature_for_member(version=version, membership=membership)
+    return sign_agreement(version, membership)
 
 
 def _with_agreement(cast):
-    _start_agreement(cast.alliance, cast.coordinator)
+    start_agreement(cast.alliance, cast.coordinator)
     return [cast.alliance.pk]
 
 
 def _with_agreement_version(cast):
-    _agreement_version(cast)
+    make_published_agreement(cast.alliance, cast.coordinator)
     return [cast.alliance.pk]
 
 
 def _with_agreement_version_number(cast):
-    return [cast.alliance.pk, _agreement_version(cast).number]
+    return [cast.alliance.pk, make_published_agreement(cast.alliance, cast.coordinator).number]
 
 
 def _with_others_signature(cast):
@@ -315,14 +280,19 @@ def _with_countersignable_signature(cast):
 
 def _with_members_signature(cast):
     """The member's own signed signature: only the member answers for it."""
-    signature = _sign_agreement(_agreement_version(cast), cast.membership(cast.member))
+    signature = sign_agreement(
+        make_published_agreement(cast.alliance, cast.coordinator), cast.membership(cast.member)
+    )
     return [cast.alliance.pk, signature.pk]
 
 
 def _tampered_signing_token(cast):
     """The token of a real invitation, with the nonce it carries changed."""
 
-    signature = _sign_agreement(_agreement_version(cast), cast.membership(cast.member), sign=False)
+    signature = agreement_services.signature_for_member(
+        version=make_published_agreement(cast.alliance, cast.coordinator),
+        membership=cast.membership(cast.member),
+    )
     signature.issue_link()
     signature.save(update_fields=["link_nonce", "invited_at"])
     token = signing_link_token(signature)
@@ -924,18 +894,18 @@ def test_hostile_ids_in_plan_drafting_urls_are_404(cast, path):
 def _other_agreement_ids(cast) -> dict[str, object]:
     """Version 1 of the alliance's agreement, and another alliance's agreement with versions 1
     and 2 and a signature on each; the alliance has no version 2."""
-    own = _agreement_version(cast)
-    other_agreement = _start_agreement(cast.other_alliance, cast.other_chair)
-    first = _publish_agreement(other_agreement, cast.other_chair)
+    own = make_published_agreement(cast.alliance, cast.coordinator)
+    other_agreement = start_agreement(cast.other_alliance, cast.other_chair)
+    first = publish_agreement(other_agreement, cast.other_chair)
     other_signer = cast.other_alliance.memberships.exclude(user=cast.other_chair).get()
-    first_signature = _sign_agreement(first, other_signer)
-    from agreements import services
-
-    services.agreement_update(
+    first_signature = sign_agreement(first, other_signer)
+    agreement_services.agreement_update(
         agreement=other_agreement, actor=cast.other_chair, title="A second version"
     )
-    second = _publish_agreement(other_agreement, cast.other_chair)
-    second_signature = _sign_agreement(second, other_signer, sign=False)
+    second = publish_agreement(other_agreement, cast.other_chair)
+    second_signature = agreement_services.signature_for_member(
+        version=second, membership=other_signer
+    )
     assert own.number == 1 and second.number == 2
     return {
         "other_version": second.number,

@@ -23,7 +23,7 @@ from alliances.models import Alliance
 from meetings import services as meeting_services
 from meetings.models import Meeting, Participant, StandingItem
 
-from .agreements.conftest import FACTS, publish, sign_as, start_agreement
+from .agreements.conftest import FACTS, sign_as
 from .conftest import client_for
 from .factories import (
     MEETING_START,
@@ -38,6 +38,7 @@ from .factories import (
     make_meeting,
     make_minutes,
     make_plan,
+    make_published_agreement,
 )
 from .reports.conftest import alliance_of_size, pdf_text
 
@@ -357,7 +358,7 @@ def answer_agreement(cast, version, start: int, count: int) -> None:
 
 
 def test_agreement_board_queries_do_not_grow_with_signatures(cast, django_assert_max_num_queries):
-    version = publish(start_agreement(cast, countersignature=True), cast.coordinator)
+    version = make_published_agreement(cast.alliance, cast.coordinator, countersignature=True)
     client = client_for(cast.coordinator)
     url = reverse("agreements:board", args=[cast.alliance.pk, version.number])
     answer_agreement(cast, version, 0, SMALL)

@@ -14,14 +14,14 @@ from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from actionplans import selectors, services
-from actionplans.models import ActionPlan, PlanVersion
+from actionplans.models import ActionPlan
 from meetings.selectors import local_time
 
 from ..conftest import client_for
 from ..factories import (
-    TEST_PASSWORD,
     OrganisationFactory,
     StakeholderFactory,
+    approve_plan,
     make_action,
     make_goal,
     make_plan,
@@ -63,17 +63,6 @@ def plan_pdf(user, plan: ActionPlan, *, alliance_id: int | None = None):
 def version_pdf(user, plan: ActionPlan, number: int):
     url = reverse("actionplans:version_pdf", args=[plan.alliance_id, plan.pk, number])
     return client_for(user).get(url)
-
-
-def approve(cast, plan: ActionPlan) -> PlanVersion:
-    """The chair signs the submitted version with their password."""
-    cast.chair.set_password(TEST_PASSWORD)
-    cast.chair.save()
-    plan.refresh_from_db()
-    version = plan.versions.get(number=plan.version)
-    return services.plan_approve(
-        plan=plan, actor=cast.chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
 
 
 def full_plan(cast) -> ActionPlan:
@@ -212,7 +201,7 @@ def test_an_approved_version_shows_approver_version_and_full_hash_and_no_draft(c
     cast.alliance.timezone = "Europe/Helsinki"
     cast.alliance.save(update_fields=["timezone"])
     plan = make_submitted_plan(cast.alliance, cast.coordinator)
-    version = approve(cast, plan)
+    version = approve_plan(plan, cast.chair)
     approved_at = local_time(cast.alliance, version.approved_at)
 
     version_text = pdf_text(version_pdf(cast.observer, plan, 1).content)
@@ -232,7 +221,7 @@ def test_an_approved_version_shows_approver_version_and_full_hash_and_no_draft(c
 
 def test_an_approved_version_reads_the_same_after_the_plan_is_edited(cast):
     plan = make_submitted_plan(cast.alliance, cast.coordinator)
-    version = approve(cast, plan)
+    version = approve_plan(plan, cast.chair)
     before = pdf_text(version_pdf(cast.member, plan, 1).content)
     action = plan.actions.get(number=1)
 

@@ -37,6 +37,7 @@ from meetings.models import StandingItem
 from ..factories import (
     TEST_PASSWORD,
     GapFactory,
+    approve_plan,
     make_action,
     make_goal,
     make_meeting,
@@ -72,16 +73,6 @@ def _version(plan: ActionPlan, number: int | None = None) -> PlanVersion:
     return PlanVersion.objects.get(plan=plan, number=number or plan.version)
 
 
-def _approve(cast, plan: ActionPlan) -> PlanVersion:
-    _chair_password(cast)
-    return services.plan_approve(
-        plan=plan,
-        actor=cast.chair,
-        shown_sha256=_version(plan).sha256,
-        password=TEST_PASSWORD,
-    )
-
-
 def _return(cast, plan: ActionPlan, comments: str = "Add a budget for the venue.") -> PlanVersion:
     return services.plan_return(
         plan=plan, actor=cast.chair, shown_sha256=_version(plan).sha256, comments=comments
@@ -100,7 +91,7 @@ def _plan_in(cast, status: str) -> ActionPlan:
     if status == Status.RETURNED:
         _return(cast, plan)
     elif status == Status.APPROVED:
-        _approve(cast, plan)
+        approve_plan(plan, cast.chair)
     plan.refresh_from_db()
     assert plan.status == status
     return plan

@@ -49,7 +49,9 @@ from ..factories import (
     GapFactory,
     OrganisationFactory,
     StakeholderFactory,
+    approve_plan,
     make_action,
+    make_approved_plan,
     make_goal,
     make_meeting,
     make_minutes,
@@ -152,21 +154,6 @@ def _form_of(action: Action, **fields) -> dict:
         "gaps": [gap.pk for gap in action.gaps.all()],
     }
     return {**current, **fields}
-
-
-def _approve(cast, plan: ActionPlan) -> PlanVersion:
-    plan.refresh_from_db()
-    version = plan.versions.get(number=plan.version)
-    return services.plan_approve(
-        plan=plan, actor=cast.chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
-
-
-def _approved_plan(cast, actions: int = 2) -> ActionPlan:
-    plan = make_submitted_plan(cast.alliance, cast.coordinator, actions=actions)
-    _approve(cast, plan)
-    plan.refresh_from_db()
-    return plan
 
 
 def _decided_action(cast, title: str = "Ask the library for a room") -> Action:
@@ -349,7 +336,7 @@ def test_only_mapped_organisations_and_active_members_are_offered(cast):
 
 
 def test_editing_an_action_of_an_approved_plan_starts_version_2(cast):
-    plan = _approved_plan(cast)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair)
     action = plan.actions.get(number=1)
     client = client_for(cast.coordinator)
 
@@ -370,7 +357,7 @@ def test_editing_an_action_of_an_approved_plan_starts_version_2(cast):
 
 
 def test_a_second_edit_of_the_new_draft_stays_in_version_2(cast):
-    plan = _approved_plan(cast)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair)
     action = plan.actions.get(number=1)
     client = client_for(cast.coordinator)
     # Following the redirect shows (and so consumes) the message about version 2.
@@ -439,7 +426,7 @@ def test_renumber_closes_gaps_and_repeats_in_table_order(cast):
 
 
 def test_renumbering_an_approved_plan_in_order_opens_no_new_version(cast):
-    plan = _approved_plan(cast)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair)
 
     client_for(cast.coordinator).post(_url("plan_renumber", plan))
 
@@ -742,7 +729,7 @@ def test_returning_without_comments_is_refused(cast, comments):
 
 
 def _approved_then_edited(cast) -> tuple[ActionPlan, Action]:
-    plan = _approved_plan(cast)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair)
     action = plan.actions.get(number=1)
     client_for(cast.coordinator).post(
         _url("action_edit", plan, action.pk), _form_of(action, title="Action one for families")
@@ -1074,7 +1061,7 @@ def _in_swedish(user):
 
 
 def test_the_diff_prints_the_budget_as_the_plan_table_does(cast):
-    plan = _approved_plan(cast)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair)
     services.action_update(
         action=plan.actions.get(number=1),
         actor=cast.coordinator,
@@ -1098,7 +1085,7 @@ def test_an_adopted_action_without_a_start_date_reads_by_its_due_date_everywhere
         plan, cast.coordinator, start_date=None, due_date=date(2027, 1, 6), title="Open a café"
     )
     services.plan_submit(plan=plan, actor=cast.coordinator)
-    _approve(cast, plan)
+    approve_plan(plan, cast.chair)
     client = _in_swedish(cast.member)
 
     pages = {

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from agreements import services
 from agreements.models import Signature
 from agreements.selectors import displayed_text
-from agreements.services import RequestFacts
 
-FACTS = RequestFacts(ip_address="198.51.100.7", user_agent="Mozilla/5.0 (X11; Linux) Test/1.0")
+from ..factories import (
+    SIGNING_FACTS,
+    make_published_agreement,
+    publish_agreement,
+    sign_agreement,
+    start_agreement,
+)
 
-
-def start_agreement(cast, *, countersignature=False):
-    agreement = services.agreement_start(
-        alliance=cast.alliance, actor=cast.coordinator, language="en"
-    )
-    if countersignature:
-        services.agreement_update(
-            agreement=agreement, actor=cast.coordinator, countersignature=True
-        )
-    return agreement
-
-
-def publish(agreement, actor, *, invite=False):
-    return services.agreement_publish(
-        agreement=agreement, actor=actor, shown_sha256=agreement.sha256, invite=invite
-    )
+# Where every signing in these tests comes from, as the signing evidence records it.
+FACTS = SIGNING_FACTS
 
 
 def sign_details(version, *, language="", **overrides) -> dict:
@@ -45,31 +35,28 @@ def sign_details(version, *, language="", **overrides) -> dict:
 
 
 def sign_as(cast, version, user, *, identity=Signature.Identity.LOGIN, **overrides) -> Signature:
-    signature = services.signature_for_member(version=version, membership=cast.membership(user))
-    return services.signature_sign(
-        signature=signature,
-        identity=identity,
-        facts=FACTS,
-        **sign_details(version, **overrides),
+    """`user`'s signature on the version, with the answers of sign_details."""
+    return sign_agreement(
+        version, cast.membership(user), identity=identity, **sign_details(version, **overrides)
     )
 
 
 @pytest.fixture
 def agreement(cast):
     """A draft started by the coordinator from the guide's text."""
-    return start_agreement(cast)
+    return start_agreement(cast.alliance, cast.coordinator)
 
 
 @pytest.fixture
 def version(cast, agreement):
     """Version 1, published without inviting anyone."""
-    return publish(agreement, cast.coordinator)
+    return publish_agreement(agreement, cast.coordinator)
 
 
 @pytest.fixture
 def countersigned_version(cast):
     """Version 1 of an agreement the chair countersigns."""
-    return publish(start_agreement(cast, countersignature=True), cast.coordinator)
+    return make_published_agreement(cast.alliance, cast.coordinator, countersignature=True)
 
 
 @pytest.fixture

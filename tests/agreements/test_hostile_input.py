@@ -22,7 +22,9 @@ from agreements.models import AgreementTranslation, Signature, SignatureEvent
 from agreements.services import ERR_TEXT_CHANGED
 
 from ..conftest import client_for
-from .conftest import FACTS, publish, sign_as
+from ..factories import publish_agreement
+from ..hostile_support import assert_only_escaped
+from .conftest import FACTS, sign_as
 from .test_views import form_data, page_messages, text_of
 
 TITLE = '<script>alert("title")</script> Our agreement'
@@ -32,14 +34,6 @@ ORGANISATION = "<b onmouseover=alert(1)>Org</b>"
 CONTACT = '"><script>alert("contact")</script>'
 DECLINE_REASON = '</textarea><script>alert("reason")</script>'
 WITHDRAW_REASON = "<iframe src=javascript:alert(1)></iframe>"
-RAW_MARKUP = ("<script>alert", "<img src=x", "<b onmouseover", "<iframe src")
-
-
-def assert_only_escaped(page: str, *payloads: str) -> None:
-    for raw in RAW_MARKUP:
-        assert raw not in page, raw
-    for payload in payloads:
-        assert escape(payload) in page, payload
 
 
 def posted(version, **fields) -> dict:
@@ -65,7 +59,7 @@ def hostile(cast, agreement):
         title=TITLE,
         body=agreement.body + "\n\n" + BODY,
     )
-    version = publish(agreement, cast.coordinator)
+    version = publish_agreement(agreement, cast.coordinator)
     member = sign_as(
         cast, version, cast.member, typed_name=NAME, organisation=ORGANISATION, contact=CONTACT
     )
@@ -314,7 +308,7 @@ def test_an_overlong_withdraw_reason_is_a_400_and_the_signature_stays(cast, sign
 @pytest.fixture
 def link_token(cast, agreement, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        version = publish(agreement, cast.coordinator, invite=True)
+        version = publish_agreement(agreement, cast.coordinator, invite=True)
     body = next(message.body for message in mail.outbox if cast.member.email in message.to)
     return SimpleNamespace(
         version=version, token=re.search(r"http://testserver/sign/([^/\s]+)/", body).group(1)

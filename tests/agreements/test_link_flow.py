@@ -25,7 +25,7 @@ from agreements.signing import (
 )
 
 from ..conftest import CAST_ROLES, client_for
-from .conftest import publish
+from ..factories import publish_agreement
 from .test_views import FIRST_PARAGRAPH, IP, browser_client, form_data, text_of
 
 SIGN_LINK = re.compile(r"http://testserver/sign/([^/\s]+)/")
@@ -56,7 +56,7 @@ def confirm_by_code(client, token: str, capture) -> None:
 def invited(cast, agreement, django_capture_on_commit_callbacks):
     """Version 1, published with invitations; the member's link token."""
     with django_capture_on_commit_callbacks(execute=True):
-        version = publish(agreement, cast.coordinator, invite=True)
+        version = publish_agreement(agreement, cast.coordinator, invite=True)
     return SimpleNamespace(version=version, token=token_for(cast.member))
 
 
@@ -279,7 +279,7 @@ def test_a_link_replaced_by_a_newer_invitation_answers_410(
 
 def test_a_link_to_a_superseded_version_answers_410(cast, agreement, invited):
     services.agreement_update(agreement=agreement, actor=cast.coordinator, title="Second version")
-    publish(agreement, cast.coordinator)
+    publish_agreement(agreement, cast.coordinator)
 
     response = client_for(None).get(link(invited.token))
 

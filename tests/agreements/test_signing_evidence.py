@@ -31,7 +31,8 @@ from alliance_portal.permissions import Role
 from alliances import services as alliance_services
 from alliances.models import AuditEntry
 
-from .conftest import FACTS, publish, sign_as, sign_details
+from ..factories import publish_agreement
+from .conftest import FACTS, sign_as, sign_details
 
 SV_TITLE = "Åtagande för Kronoberg Alliance"
 SV_BODY = "Som medlem i alliansen åtar jag mig att delta i möten.\r\n\r\nVi arbetar tillsammans."
@@ -291,7 +292,7 @@ def test_a_withdrawn_signature_cannot_be_signed_again(cast, version, signed):
 
 def test_a_superseded_version_can_still_be_withdrawn_from(cast, agreement, version, signed):
     services.agreement_update(agreement=agreement, actor=cast.coordinator, body="New text.")
-    publish(agreement, cast.coordinator)
+    publish_agreement(agreement, cast.coordinator)
 
     services.signature_withdraw(signature=signed, facts=FACTS, reason="Changed my mind.")
 
@@ -428,7 +429,7 @@ def test_a_translation_in_the_versions_own_language_is_refused(cast, version):
 
 def test_a_superseded_version_gets_no_translation(cast, agreement, version):
     services.agreement_update(agreement=agreement, actor=cast.coordinator, body="New text.")
-    publish(agreement, cast.coordinator)
+    publish_agreement(agreement, cast.coordinator)
     version.refresh_from_db()
 
     with pytest.raises(ValidationError) as excinfo:

@@ -30,7 +30,8 @@ from agreements.services import (
 from alliances.models import AuditEntry
 
 from ..conftest import client_for
-from .conftest import FACTS, publish, sign_as, sign_details
+from ..factories import publish_agreement
+from .conftest import FACTS, sign_as, sign_details
 
 IP = "203.0.113.9"
 BROWSER = "Mozilla/5.0 (Views test) Firefox/140.0"
@@ -243,7 +244,7 @@ def test_the_detail_page_shows_the_state_of_the_draft(cast, agreement):
     assert "The alliance has not published its commitment agreement yet." in member_page
     assert "Edit the draft" not in member_page
 
-    version = publish(agreement, cast.coordinator)
+    version = publish_agreement(agreement, cast.coordinator)
     page = text_of(coordinator.get(detail))
     assert "The draft is the same as the current version." in page
     assert "Review and publish" not in page
@@ -520,7 +521,7 @@ def test_a_member_who_signed_v1_is_asked_to_sign_v2(cast, agreement, signed):
     services.agreement_update(
         agreement=agreement, actor=cast.coordinator, body=agreement.body + "\n\nA new promise."
     )
-    publish(agreement, cast.coordinator)
+    publish_agreement(agreement, cast.coordinator)
 
     page = text_of(client_for(cast.member).get(url("agreements:detail", cast.alliance.pk)))
 

@@ -19,8 +19,14 @@ from journey.rules import journey_for
 from meetings.models import Meeting
 from reminders.models import ReminderSettings
 from tests.conftest import client_for
-from tests.factories import MembershipFactory, StakeholderFactory, make_meeting
-from tests.journey_support import complete_journey, sign_agreement
+from tests.factories import (
+    MembershipFactory,
+    StakeholderFactory,
+    make_meeting,
+    make_published_agreement,
+    sign_agreement,
+)
+from tests.journey_support import complete_journey
 
 pytestmark = pytest.mark.django_db
 
@@ -306,9 +312,7 @@ def test_too_few_representatives_says_how_many_to_invite(cast):
 
 
 def test_half_of_the_seats_signing_is_not_most(cast):
-    from tests.journey_support import publish_agreement
-
-    version = publish_agreement(cast.alliance, cast.coordinator)
+    version = make_published_agreement(cast.alliance, cast.coordinator)
     for user in (cast.chair, cast.secretary):
         sign_agreement(version, cast.membership(user))
     check = journey_for(cast.alliance).check("agreement")
@@ -318,9 +322,7 @@ def test_half_of_the_seats_signing_is_not_most(cast):
 
 
 def test_signatures_of_observers_and_former_members_do_not_count(cast):
-    from tests.journey_support import publish_agreement
-
-    version = publish_agreement(cast.alliance, cast.coordinator)
+    version = make_published_agreement(cast.alliance, cast.coordinator)
     sign_agreement(version, cast.membership(cast.chair))
     leaving = cast.membership(cast.member)
     sign_agreement(version, leaving)

@@ -7,18 +7,18 @@ import pytest
 from django.urls import reverse
 
 from actionplans import services as plan_services
-from actionplans.models import PlanVersion
 from alliance_portal.permissions import Role
 from alliances import services as alliance_services
 from outreach import services
 
 from ..conftest import client_for
 from ..factories import (
-    TEST_PASSWORD,
     AllianceFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
+    approve_plan,
+    make_approved_plan,
     make_submitted_plan,
 )
 from .conftest import PROFILE_TEXT, write_profile
@@ -39,14 +39,6 @@ def publish(cast, alliance=None):
 
 def visit(slug: str):
     return client_for(None).get(public_url(slug))
-
-
-def approve(cast, plan) -> PlanVersion:
-    plan.refresh_from_db()
-    version = PlanVersion.objects.get(plan=plan, number=plan.version)
-    return plan_services.plan_approve(
-        plan=plan, actor=cast.chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
 
 
 def seat(alliance, *, role=Role.MEMBER, organisation_name="", organisation=None, name=("", "")):
@@ -225,8 +217,7 @@ def test_without_an_approved_plan_the_page_says_so(cast):
 
 
 def test_the_page_shows_the_approved_versions_snapshot(cast):
-    plan = make_submitted_plan(cast.alliance, cast.coordinator, actions=2)
-    approve(cast, plan)
+    make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=2)
     publish(cast)
 
     response = visit("kronoberg-alliance")
@@ -246,8 +237,7 @@ def test_the_page_shows_the_approved_versions_snapshot(cast):
 
 
 def test_a_later_draft_edit_does_not_reach_the_public_page(cast):
-    plan = make_submitted_plan(cast.alliance, cast.coordinator, actions=1)
-    approve(cast, plan)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=1)
     action = plan.actions.get(title="Action 1")
     plan_services.action_update(
         action=action, actor=cast.coordinator, fields={"title": "Rewritten in the new draft"}
@@ -264,15 +254,12 @@ def test_a_later_draft_edit_does_not_reach_the_public_page(cast):
 
 
 def test_the_newest_approved_version_is_shown(cast):
-    plan = make_submitted_plan(cast.alliance, cast.coordinator, actions=1)
-    approve(cast, plan)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=1)
     action = plan.actions.get(title="Action 1")
     plan_services.action_update(
         action=action, actor=cast.coordinator, fields={"title": "Action of version two"}
     )
-    plan.refresh_from_db()
-    plan_services.plan_submit(plan=plan, actor=cast.coordinator)
-    approve(cast, plan)
+    approve_plan(plan, cast.chair, submitted_by=cast.coordinator)
     publish(cast)
 
     page = visit("kronoberg-alliance").content.decode()
@@ -282,12 +269,7 @@ def test_the_newest_approved_version_is_shown(cast):
 
 
 def test_another_alliances_plan_is_not_shown(cast):
-    plan = make_submitted_plan(cast.other_alliance, cast.other_chair, actions=1)
-    plan.refresh_from_db()
-    version = PlanVersion.objects.get(plan=plan, number=plan.version)
-    plan_services.plan_approve(
-        plan=plan, actor=cast.other_chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
+    make_approved_plan(cast.other_alliance, cast.other_chair, cast.other_chair, actions=1)
     publish(cast)
 
     page = visit("kronoberg-alliance").content.decode()

@@ -24,15 +24,16 @@ from meetings.models import Meeting, Participant
 from reminders import services
 from reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSettings
 
-from ..agreements.conftest import FACTS, publish, sign_as, start_agreement
+from ..agreements.conftest import FACTS, sign_as
 from ..factories import (
     TEST_PASSWORD,
     MembershipFactory,
     make_action,
-    make_goal,
+    make_approved_plan,
     make_meeting,
     make_minutes,
     make_plan,
+    make_published_agreement,
     make_submitted_plan,
 )
 
@@ -748,7 +749,7 @@ AGREEMENT_SUBJECT = "Kronoberg Alliance: the commitment agreement awaits your an
 @pytest.fixture
 def invited(cast, clock):
     """Version 1 published at START, every member with a seat invited to sign."""
-    return publish(start_agreement(cast), cast.coordinator, invite=True)
+    return make_published_agreement(cast.alliance, cast.coordinator, invite=True)
 
 
 def signers(cast):
@@ -793,7 +794,7 @@ def test_agreement_reminder_missed_while_the_scheduler_was_down_is_sent_late(cas
 
 
 def test_agreement_published_without_invitations_counts_from_publication(cast, clock):
-    publish(start_agreement(cast), cast.coordinator, invite=False)
+    make_published_agreement(cast.alliance, cast.coordinator, invite=False)
 
     dispatch(clock, START + DAY)
 
@@ -966,24 +967,13 @@ def test_a_row_of_an_earlier_submission_is_dropped_when_it_would_be_sent(cast, c
 # Sustainability prompt -------------------------------------------------------------------------
 
 
-def approved_plan(cast, **fields):
-    plan = make_plan(cast.alliance, cast.coordinator, **fields)
-    goal = make_goal(plan, cast.coordinator)
-    make_action(plan, cast.coordinator, goals=[goal])
-    version = plan_services.plan_submit(plan=plan, actor=cast.coordinator)
-    plan_services.plan_approve(
-        plan=plan, actor=cast.chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
-    return plan
-
-
 # 30 December 2027, 08:00 in Stockholm: six months before the plan's period ends.
 PROMPT_AT = datetime(2027, 12, 30, 7, 0, tzinfo=UTC)
 PROMPT_SUBJECT = "Kronoberg Alliance: time to plan what happens after June 30, 2028"
 
 
 def test_sustainability_prompt_six_months_before_the_end_to_chair_and_coordinators(cast, clock):
-    plan = approved_plan(cast)
+    plan = make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=1)
     leaders = [cast.chair, cast.coordinator]
 
     dispatch(clock, PROMPT_AT - 14 * DAY)
@@ -1012,7 +1002,9 @@ def test_no_sustainability_prompt_for_a_plan_never_approved(cast, clock, submitt
 
 
 def test_sustainability_prompt_on_the_last_day_of_a_shorter_month(cast, clock):
-    approved_plan(cast, period_end=date(2028, 8, 31))
+    make_approved_plan(
+        cast.alliance, cast.coordinator, cast.chair, actions=1, period_end=date(2028, 8, 31)
+    )
 
     dispatch(clock, datetime(2028, 2, 20, 9, 0, tzinfo=UTC))
 
@@ -1024,7 +1016,7 @@ def test_sustainability_prompt_on_the_last_day_of_a_shorter_month(cast, clock):
 
 def test_sustainability_months_come_from_the_alliance_settings(cast, clock):
     ReminderSettings.objects.create(alliance=cast.alliance, sustainability_months=3)
-    approved_plan(cast)
+    make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=1)
 
     dispatch(clock, datetime(2028, 3, 25, 9, 0, tzinfo=UTC))
 

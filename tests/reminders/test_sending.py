@@ -51,9 +51,11 @@ from tests.conftest import IN_CI, client_for
 from tests.factories import (
     MEETING_START,
     make_action,
+    make_held_meeting,
     make_meeting,
     make_minutes,
     make_plan,
+    make_published_agreement,
     make_submitted_plan,
 )
 
@@ -177,13 +179,11 @@ def _minutes_link(meeting: Meeting) -> str:
     return SITE + reverse("meetings:minutes", args=[meeting.alliance_id, meeting.pk])
 
 
-def _held_meeting(cast) -> Meeting:
-    """A meeting held two days ago: its minutes can be circulated now."""
-    return make_meeting(cast.alliance, cast.secretary, starts_at=NOW - timedelta(days=2))
-
-
 def _circulated_minutes(cast):
-    meeting = _held_meeting(cast)
+    # Over two days ago and not marked held yet: its minutes can be circulated now.
+    meeting = make_held_meeting(
+        cast.alliance, cast.secretary, starts_at=NOW - timedelta(days=2), marked_held=False
+    )
     minutes = make_minutes(meeting, cast.secretary)
     meeting_services.minutes_circulate(minutes=minutes, actor=cast.secretary)
     return meeting, minutes
@@ -246,12 +246,7 @@ def _build_action_overdue(cast):
 
 
 def _build_agreement_unsigned(cast):
-    agreement = agreement_services.agreement_start(
-        alliance=cast.alliance, actor=cast.coordinator, language="en"
-    )
-    version = agreement_services.agreement_publish(
-        agreement=agreement, actor=cast.coordinator, shown_sha256=agreement.sha256, invite=False
-    )
+    version = make_published_agreement(cast.alliance, cast.coordinator)
     signature = agreement_services.signature_for_member(
         version=version, membership=cast.membership(cast.member)
     )
@@ -632,7 +627,10 @@ def test_an_alliance_that_switched_agenda_mails_off_writes_no_rows(
 def test_circulating_minutes_mails_the_members_who_can_comment_but_not_the_actor(
     cast, frozen, django_capture_on_commit_callbacks
 ):
-    meeting = _held_meeting(cast)
+    # Over two days ago and not marked held yet: its minutes can be circulated now.
+    meeting = make_held_meeting(
+        cast.alliance, cast.secretary, starts_at=NOW - timedelta(days=2), marked_held=False
+    )
     minutes = make_minutes(meeting, cast.secretary)
 
     with django_capture_on_commit_callbacks(execute=True):

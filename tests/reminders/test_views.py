@@ -32,9 +32,9 @@ from reminders.schedule import utc_stamp
 from reminders.services import ERR_RETRY_NOT_WANTED, reminders_dispatch
 from reminders.tokens import SALT, read_stop_token, stop_token
 
-from ..agreements.conftest import publish, sign_as, start_agreement
+from ..agreements.conftest import sign_as
 from ..conftest import client_for
-from ..factories import MEETING_START, MembershipFactory, make_meeting
+from ..factories import MEETING_START, MembershipFactory, make_meeting, make_published_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -587,7 +587,7 @@ def test_retry_all_failed_sends_each_again(cast, frozen, django_capture_on_commi
 def _failed_agreement_reminder(cast):
     """The member's "agreement not signed" reminder, failed after every attempt, and the
     version it asks them to sign."""
-    version = publish(start_agreement(cast), cast.coordinator)
+    version = make_published_agreement(cast.alliance, cast.coordinator)
     signature = agreement_services.signature_for_member(
         version=version, membership=cast.membership(cast.member)
     )

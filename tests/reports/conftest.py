@@ -12,10 +12,6 @@ from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from actionplans import services as plan_services
-from agreements import services as agreement_services
-from agreements.models import Signature
-from agreements.selectors import displayed_text
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, User
 from meetings import services as meeting_services
@@ -26,19 +22,14 @@ from reports.models import ArchiveExport
 from sustainability import services as evaluation_services
 
 from ..factories import (
-    TEST_PASSWORD,
     AllianceFactory,
     MembershipFactory,
     OrganisationFactory,
     StakeholderFactory,
-    make_action,
-    make_goal,
-    make_meeting,
-    make_plan,
-)
-
-SIGNING_FACTS = agreement_services.RequestFacts(
-    ip_address="198.51.100.7", user_agent="Mozilla/5.0 (X11; Linux) Test/1.0"
+    make_approved_plan,
+    make_held_meeting,
+    make_published_agreement,
+    sign_agreement,
 )
 
 
@@ -86,7 +77,7 @@ def held_meeting(alliance: Alliance, *, secretary: User, chair: User, title: str
     """A meeting held `days_ago` days ago with everyone but its last invitee present, and
     approved minutes recording one decided action."""
     starts_at = timezone.now() - timedelta(days=days_ago)
-    meeting = make_meeting(
+    meeting = make_held_meeting(
         alliance,
         secretary,
         title=title,
@@ -97,7 +88,6 @@ def held_meeting(alliance: Alliance, *, secretary: User, chair: User, title: str
     attendance = {person.pk: Participant.Attendance.PRESENT for person in people[:-1]}
     attendance[people[-1].pk] = Participant.Attendance.ABSENT
     meeting_services.attendance_record(meeting=meeting, actor=secretary, attendance=attendance)
-    meeting_services.meeting_mark_held(meeting=meeting, actor=secretary)
     minutes = meeting_services.minutes_start(meeting=meeting, actor=secretary)
     meeting_services.decided_action_add(
         item=minutes.items.get(kind="updates"),
@@ -108,46 +98,6 @@ def held_meeting(alliance: Alliance, *, secretary: User, chair: User, title: str
     meeting_services.minutes_circulate(minutes=minutes, actor=secretary)
     meeting_services.minutes_approve(minutes=minutes, actor=chair)
     return Meeting.objects.get(pk=meeting.pk)
-
-
-def approved_plan(alliance: Alliance, *, coordinator: User, chair: User, actions: int, **fields):
-    """An action plan with `actions` actions, submitted and approved by the chair."""
-    plan = make_plan(alliance, coordinator, **fields)
-    goal = make_goal(plan, coordinator)
-    for number in range(1, actions + 1):
-        make_action(plan, coordinator, goals=[goal], title=f"Planned action {number}")
-    version = plan_services.plan_submit(plan=plan, actor=coordinator)
-    plan_services.plan_approve(
-        plan=plan, actor=chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
-    plan.refresh_from_db()
-    return plan
-
-
-def published_agreement(alliance: Alliance, *, coordinator: User):
-    agreement = agreement_services.agreement_start(
-        alliance=alliance, actor=coordinator, language="en"
-    )
-    return agreement_services.agreement_publish(
-        agreement=agreement, actor=coordinator, shown_sha256=agreement.sha256, invite=False
-    )
-
-
-def sign(version, membership, *, typed_name: str | None = None) -> Signature:
-    signature = agreement_services.signature_for_member(version=version, membership=membership)
-    text = displayed_text(version, "")
-    return agreement_services.signature_sign(
-        signature=signature,
-        identity=Signature.Identity.LOGIN,
-        facts=SIGNING_FACTS,
-        typed_name=typed_name or membership.user.get_full_name(),
-        organisation=membership.organisation_name,
-        personal_member=False,
-        contact=membership.user.email,
-        consent=True,
-        language=text.language,
-        shown_sha256=text.sha256,
-    )
 
 
 def furnish(alliance: Alliance, *, chair: User, secretary: User, coordinator: User, size: int):
@@ -166,10 +116,12 @@ def furnish(alliance: Alliance, *, chair: User, secretary: User, coordinator: Us
             title=f"Plenary {number + 1}",
             days_ago=10 + number,
         )
-    approved_plan(alliance, coordinator=coordinator, chair=chair, actions=size)
-    version = published_agreement(alliance, coordinator=coordinator)
+    make_approved_plan(
+        alliance, coordinator, chair, actions=size, action_title="Planned action {number}"
+    )
+    version = make_published_agreement(alliance, coordinator)
     for signature in version.signatures.select_related("membership__user")[:size]:
-        sign(version, signature.membership)
+        sign_agreement(version, signature.membership)
     for number in range(size):
         entry = outreach_services.entry_save(
             alliance=alliance,

