@@ -29,12 +29,14 @@ from tests.conftest import client_for
 BASE_DIR = Path(__file__).resolve().parent.parent
 PO_PATH = BASE_DIR / "locale" / "sv" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
+# The project package, every app of the portal's own (not a library's) and the templates.
 SOURCE_DIRS = (
     "alliance_portal",
-    "alliances",
-    "stakeholders",
-    "meetings",
-    "actionplans",
+    *(
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).resolve().parent == BASE_DIR
+    ),
     "templates",
 )
 

@@ -7,18 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-APP = "agreements"
-FROM_APP = "alliances"
-MOVED_MODELS = ['agreement', 'agreementversion', 'agreementtranslation', 'signature', 'signatureevent']
-
-
-def _content_types_follow(apps, schema_editor):
-    """Existing content types (and so permissions and admin history) move with their models."""
-    content_type = apps.get_model("contenttypes", "ContentType")
-    for model in MOVED_MODELS:
-        taken = content_type.objects.filter(app_label=APP, model=model).exists()
-        if not taken:
-            content_type.objects.filter(app_label=FROM_APP, model=model).update(app_label=APP)
+from alliance_portal.moved_models import content_types_follow
 
 
 class Migration(migrations.Migration):
@@ -167,5 +156,9 @@ class Migration(migrations.Migration):
             # The tables stay as they are: only the models' app changes.
             database_operations=[],
         ),
-        migrations.RunPython(_content_types_follow, migrations.RunPython.noop),
+        content_types_follow(
+            models=('agreement', 'agreementversion', 'agreementtranslation', 'signature', 'signatureevent'),
+            from_app="alliances",
+            to_app="agreements",
+        ),
     ]
