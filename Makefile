@@ -91,10 +91,11 @@ format: $(VENV)/.deps-dev
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## messages: extract strings into the Swedish catalogue and compile it
+## messages: extract strings into every catalogue under locale/ and compile them
+CATALOGUES := $(patsubst locale/%/LC_MESSAGES,%,$(wildcard locale/*/LC_MESSAGES))
 messages: $(VENV)/.deps
-	$(PY) manage.py makemessages -l sv --no-obsolete --add-location file
-	$(PY) manage.py compilemessages -l sv --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages $(addprefix -l ,$(CATALOGUES)) --no-obsolete --add-location file
+	$(PY) manage.py compilemessages $(addprefix -l ,$(CATALOGUES)) --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles
