@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -11,9 +11,10 @@ from django.utils import timezone
 from .models import Alliance, AuditEntry, Invitation, Membership, User
 
 
-def alliance_today(alliance: Alliance) -> date:
-    """Today's date where the alliance is: the day its members see on their calendars."""
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(alliance.timezone)).date()
+def alliance_today(alliance: Alliance, *, now: datetime | None = None) -> date:
+    """Today's date where the alliance is: the day its members see on their calendars (at
+    `now`, by default this moment)."""
+    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(alliance.timezone)).date()
 
 
 def alliance_list_for_user(*, user) -> QuerySet[Membership]:

@@ -3,7 +3,6 @@ the alliance."""
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -16,6 +15,7 @@ from actionplans.models import PlanVersion
 from agreements.models import AgreementVersion, Signature, by_seated_members
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership
+from alliances.selectors import alliance_today
 from meetings.models import Meeting
 from outreach.models import CommunicationEntry, CommunicationPlan, InformationMaterial
 from stakeholders.models import Gap, Stakeholder, SupportProgramme
@@ -124,7 +124,7 @@ def journey_facts(
     facts = JourneyFacts(
         alliance=alliance,
         now=now,
-        today=now.astimezone(zoneinfo.ZoneInfo(alliance.timezone)).date(),
+        today=alliance_today(alliance, now=now),
     )
     facts.roles = (
         roles
