@@ -15,7 +15,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -206,7 +205,15 @@ THROTTLE_RATES = {
 RATELIMIT_FAIL_OPEN = True
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
+# Each language is named in itself, so a reader finds their own whatever the page's language.
+LANGUAGES = [
+    ("en", "English"),
+    ("sv", "Svenska"),
+    ("da", "Dansk"),
+    ("fr", "Français"),
+    ("nl", "Nederlands"),
+    ("ar", "العربية"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +37,7 @@ ERR_MEMBERSHIP_ENDED = _("This membership has already ended.")
 ERR_ACTIVATE_STATUS = _("Only an alliance that is being formed can be activated.")
 ERR_CLOSE_STATUS = _("Only an active alliance can be closed.")
 ERR_REOPEN_STATUS = _("Only a closed alliance can be reopened.")
+ERR_CURRENCY_CODE = _("Give the currency as a three-letter code such as SEK or EUR.")
 ERR_INVITATION_USED = _("This invitation has already been used.")
 ERR_INVITATION_REVOKED = _("This invitation has been withdrawn.")
 ERR_INVITATION_EXPIRED = _("This invitation has expired. Ask the alliance for a new one.")
@@ -131,6 +132,26 @@ class Alliance(models.Model):
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, choices=_timezone_choices, default="Europe/Stockholm"
+    )
+    # The guide's own words in new content (standing agenda items, the agreement's template,
+    # the mapping questions, the SWOT prompts) are written in this language; empty keeps them in
+    # the language of the person who creates it.
+    language = models.CharField(
+        _("main language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "New agendas, the agreement's template and other texts from the guide are written in "
+            "this language. Leave it empty to use the language of whoever creates them."
+        ),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="SEK",
+        validators=[RegexValidator(r"^[A-Z]{3}\Z", ERR_CURRENCY_CODE)],
+        help_text=_("New budgets are in this currency (a code such as SEK, DKK or EUR)."),
     )
     quorum_percent = models.PositiveSmallIntegerField(
         _("quorum (%)"),
@@ -324,6 +345,11 @@ class Invitation(models.Model):
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    # The person invited has no account yet, so the inviter chooses the language of their mail
+    # and of the pages they open from it; empty is the inviter's own.
+    language = models.CharField(
+        _("language of the invitation"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -277,6 +277,11 @@ class Participant(models.Model):
     email = models.EmailField(_("email address"), blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     is_guest = models.BooleanField(_("guest"), default=False)
+    # A guest invited by address has no account to hold a language: the secretary picks the one
+    # their mails are written in. Empty is the alliance's main language, else the sender's.
+    language = models.CharField(
+        _("language of the mails"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
     # Observers are invited but hold no seat, so only the other members count for the quorum.
     holds_seat = models.BooleanField(_("holds a seat"), default=False)
     response = models.CharField(
