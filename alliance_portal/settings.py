@@ -218,7 +218,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True
-# English with 24-hour times; Swedish uses Django's own formats.
+# English and Arabic with 24-hour times (see their formats modules); the other languages use
+# Django's own formats.
 FORMAT_MODULE_PATH = ["alliance_portal.formats"]
 
 STATIC_URL = "static/"
@@ -283,9 +284,11 @@ CELERY_REDIS_SOCKET_TIMEOUT = 3
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 }
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
+# The queue may live in a Redis database (or server) of its own; by default it shares REDIS_URL.
+CELERY_REDIS_URL = os.environ.get("CELERY_REDIS_URL", "") or REDIS_URL
+if CELERY_REDIS_URL:
+    CELERY_BROKER_URL = CELERY_REDIS_URL
+    CELERY_RESULT_BACKEND = CELERY_REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
         "visibility_timeout": 3600,
         "socket_connect_timeout": CELERY_REDIS_SOCKET_CONNECT_TIMEOUT,

@@ -13,6 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -46,14 +47,46 @@ def database_url() -> str:
     )
 
 
-class Celery:
-    """The worker and beat as separate processes, with their logs in files."""
+def own_broker_url() -> str:
+    """A Redis database for this test process's queue alone.
 
-    def __init__(self, tmp_path: Path, *, name: str, env: dict[str, str] | None = None):
+    A worker takes any task from the queue it listens to, and runs it against its own test
+    database: two test processes sharing one queue would take each other's tasks (a reminder run
+    in the other database, an archive nobody builds). So each process queues in a database of
+    its own, counted down from REDIS_URL's: gw0 in the one below it, gw1 in the next.
+    """
+    base = urlsplit(os.environ["REDIS_URL"])
+    database = int(base.path.strip("/") or 0)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = int(worker[2:]) if worker[2:].isdigit() else 0
+    return urlunsplit(base._replace(path=f"/{(database - 1 - number) % 16}"))
+
+
+@contextmanager
+def own_broker():
+    """Tasks of this test go through this process's own queue (own_broker_url), emptied before
+    and after; yields its URL for the worker processes."""
+    url = own_broker_url()
+    with broker_at(url):
+        app.control.purge()
+        try:
+            yield url
+        finally:
+            app.control.purge()
+
+
+class Celery:
+    """The worker and beat as separate processes, with their logs in files; they queue and take
+    tasks at `broker_url`."""
+
+    def __init__(
+        self, tmp_path: Path, *, name: str, broker_url: str, env: dict[str, str] | None = None
+    ):
         self.tmp_path = tmp_path
         self.name = name
         self.env = {
             **os.environ,
+            "CELERY_REDIS_URL": broker_url,
             "DATABASE_URL": database_url(),
             "DATABASE_CONN_MAX_AGE": "0",
             "VAR_DIR": str(tmp_path / "var"),

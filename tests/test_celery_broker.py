@@ -10,10 +10,12 @@ from django.core import mail
 
 from alliance_portal.celery import app, ping
 from alliances.tasks import send_invitation_email
+from tests.celery_support import own_broker
 from tests.conftest import IN_CI
 from tests.factories import InvitationFactory
 
-# The tests that run a worker on the shared Redis queue run one at a time, on one test process.
+# The tests that run a worker run one at a time, on one test process, each on that process's own
+# queue (tests/celery_support.py: own_broker).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_worker")]
 
 
@@ -24,8 +26,10 @@ def redis_worker():
             pytest.fail("CI must run with REDIS_URL set")
         pytest.skip("REDIS_URL is not set: the broker test needs a Redis server")
     assert app.conf.broker_url.startswith("redis://")
-    app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with (
+        own_broker(),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         yield
 
 

@@ -1,10 +1,11 @@
 """Upgrading a database from before the features had apps of their own keeps every row.
 
-The test database goes back to the last migrations before the move, as a portal running that
-release would have it, and the demo fills it. Migrating to today's head must leave every moved
-table exactly as it was (row count and a hash of its rows), hand each moved model's content type
-to its new app under the same id (so permissions and admin history follow), and the portal must
-serve its key pages for that data.
+The demo fills the test database, which then goes back to the last migrations before the move,
+as a portal running that release would have it. (It is filled first: today's models have
+columns the old release's tables lack, so they cannot write to them.) Migrating to today's head
+must leave every moved table exactly as it was (row count and a hash of its rows), hand each
+moved model's content type to its new app under the same id (so permissions and admin history
+follow), and the portal must serve its key pages for that data.
 """
 
 from __future__ import annotations
@@ -219,13 +220,14 @@ def _assert_key_pages_served(people: dict[str, User]) -> None:
 def test_moving_the_features_to_their_own_apps_keeps_every_row_and_page():
     tables = set(connection.introspection.table_names())
     try:
+        people = seed_demo_data()
+        assert _empty_tables() == EMPTY_IN_THE_DEMO
+        _fill_what_the_demo_leaves_empty(people)
+        assert _empty_tables() == set()
         _migrate(BEFORE_THE_MOVE)
         # Going back only changes Django's record of the models: no table is created or dropped.
         assert set(connection.introspection.table_names()) == tables
         _assert_content_types_went_back()
-        people = seed_demo_data()
-        assert _empty_tables() == EMPTY_IN_THE_DEMO
-        _fill_what_the_demo_leaves_empty(people)
         assert _empty_tables() == set()
 
         before = _table_snapshot()

@@ -11,16 +11,16 @@ import re
 import pytest
 from django.urls import reverse
 
-from alliance_portal.celery import app
 from reports.archive import INDEX_NAME
 from reports.models import ArchiveExport
-from tests.celery_support import Celery, require_services, wait_for
+from tests.celery_support import Celery, own_broker, require_services, wait_for
 from tests.conftest import client_for
 from tests.factories import make_meeting
 
 from .conftest import zip_of
 
-# The tests that run a worker on the shared Redis queue run one at a time, on one test process.
+# The tests that run a worker run one at a time, on one test process, each on that process's own
+# queue (tests/celery_support.py: own_broker).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis_worker")]
 
 MEETINGS = 5
@@ -32,19 +32,18 @@ PRINTED = re.compile(r"(\d+) of (\d+) documents printed")
 def worker(tmp_path, archive_dir, _celery_eager):
     """A worker process writing archives where this process reads them; tasks go to Redis."""
     require_services()
-    app.conf.task_always_eager = False
-    app.control.purge()  # nothing left from earlier runs in the shared test queue
-    processes = Celery(
-        tmp_path,
-        name="archives-test",
-        # DEBUG as `make run` starts its worker: documents load their stylesheet and fonts
-        # straight from static/, with no collectstatic manifest.
-        env={"ARCHIVE_DIR": str(archive_dir), "DEBUG": "true"},
-    )
-    processes.start_worker()
-    yield processes
-    processes.stop()
-    app.control.purge()
+    with own_broker() as broker_url:
+        processes = Celery(
+            tmp_path,
+            name="archives-test",
+            broker_url=broker_url,
+            # DEBUG as `make run` starts its worker: documents load their stylesheet and fonts
+            # straight from static/, with no collectstatic manifest.
+            env={"ARCHIVE_DIR": str(archive_dir), "DEBUG": "true"},
+        )
+        processes.start_worker()
+        yield processes
+        processes.stop()
 
 
 def test_a_real_worker_builds_the_archive_the_page_asked_for(cast, worker):
