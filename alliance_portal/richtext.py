@@ -35,6 +35,10 @@ ALLOWED_TAGS = frozenset(
     }
 )
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# The editor marks a paragraph written right to left (Arabic in minutes otherwise in French) with
+# dir="rtl"; kept, it reads the right way in pages, mails and PDFs alike.
+TEXT_DIRECTIONS = {"dir": {"rtl", "ltr", "auto"}}
+DIRECTED_TAGS = ("blockquote", "div", "h1", "h2", "h3", "li", "ol", "p", "pre", "ul")
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Where a line of text ends in the editor's HTML.
 _LINE_ENDS = re.compile(r"<br\s*/?>|</(?:div|p|li|h[1-3]|blockquote|pre)>", re.IGNORECASE)
@@ -46,6 +50,7 @@ def sanitise_html(html: str) -> str:
         html or "",
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        tag_attribute_values=dict.fromkeys(DIRECTED_TAGS, TEXT_DIRECTIONS),
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from actionplans import selectors as action_selectors
 from actionplans.models import Action
+from alliance_portal.bidi import forward_arrow
 from alliance_portal.richtext import html_to_text
 from alliance_portal.textdiff import Segment, word_diff
 from alliances.models import Alliance, Membership
@@ -228,8 +229,9 @@ class ItemDiff:
 
 def _item_text(item: dict) -> str:
     lines = [html_to_text(item.get("comment", ""))]
+    arrow = forward_arrow()
     lines += [
-        f"→ {action['action']} · {action['responsible']} · {action['due_date'] or '-'}"
+        f"{arrow} {action['action']} · {action['responsible']} · {action['due_date'] or '-'}"
         for action in item.get("actions", [])
     ]
     return "\n".join(line for line in lines if line).replace("\n", " ¶ ")

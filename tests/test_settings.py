@@ -55,6 +55,7 @@ def test_production_collectstatic_finds_every_file_the_static_files_refer_to(tmp
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
     assert "vendor/trix/trix.umd.min.js" in manifest["paths"]
     assert "vendor/bootstrap/bootstrap.min.css" in manifest["paths"]
+    assert "vendor/bootstrap/bootstrap.rtl.min.css" in manifest["paths"]
 
 
 def test_embedded_defaults_use_sqlite_under_var_and_a_serverless_broker(tmp_path):

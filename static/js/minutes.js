@@ -20,6 +20,9 @@
       editor.setAttribute("input", input.id);
       editor.id = area.id;
       editor.className = "trix-content form-control";
+      // Written in the page's direction (right to left in Arabic); a paragraph in the other
+      // direction is marked by Trix itself and laid out by its own text (portal.css).
+      editor.setAttribute("dir", document.documentElement.dir || "ltr");
       var label = document.querySelector('label[for="' + area.id + '"]');
       editor.setAttribute("aria-label", label ? label.textContent.trim() : area.name);
       area.replaceWith(input);

@@ -1,6 +1,12 @@
 """Every page a role can reach in the demo, opened in Chromium in every interface language:
-nothing may scroll sideways at a laptop's, a tablet's or a phone's width, axe-core must find no
-serious or critical problem, and the browser must report no Content-Security-Policy violation.
+nothing may scroll sideways, axe-core must find no serious or critical problem, the browser must
+report no Content-Security-Policy violation, <html> must carry the language and its direction,
+and no English source string that the language's catalogue translates may show on the page.
+
+English (the source) and Arabic (right to left, so the layout most unlike it) are checked as
+every role at a laptop's, a tablet's and a phone's width; the other languages, whose layout only
+differs from English in the length of their words, at the laptop's width, each page once (as the
+role that may do most there), so that the suite stays within its time.
 
 The flows elsewhere check the pages they happen to visit; this walks all of them, as each role
 of the demo alliance and as a visitor who is not logged in, so a page nobody thought to test is
@@ -10,13 +16,20 @@ caught too.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+import polib
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import get_language_info
 from playwright.sync_api import expect
 
 from actionplans.models import ActionPlan
@@ -26,9 +39,11 @@ from tests.demo_support import crawl, demo_alliance, seed_demo_data
 
 from .conftest import BLOCKING_IMPACTS, CHROMIUM_ARGS, CSP_VIOLATION_RECORDER
 
-# A laptop, a tablet and a phone. Layout problems are checked at each width; axe once a page.
+# A laptop, a tablet and a phone. Layout problems are checked at each width for the languages
+# named here, at the laptop's for the others; axe, the language and the leaks once a page.
 WIDTHS = (1280, 768, 375)
 AXE_WIDTH = 1280
+EVERY_WIDTH_LANGUAGES = ("en", "ar")
 VIEWPORT_HEIGHT = 900
 ANONYMOUS = "visitor"
 # What a visitor who is not logged in can open besides the links on those pages.
@@ -90,11 +105,86 @@ OVERFLOW_SCRIPT = """
 }
 """
 
+# The language and direction <html> declares, and the visible text once the scripts have run,
+# its white space as a reader sees it.
+PAGE_TEXT_SCRIPT = """
+() => ({lang: document.documentElement.lang, dir: document.documentElement.dir,
+        text: document.body.innerText.replace(/\\s+/g, " ")})
+"""
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+# Placeholders and markup in a msgid: the text around them is what a page shows verbatim.
+PLACEHOLDER_OR_TAG = re.compile(r"%\([^)]*\)[a-z]|%[a-z]|\{[^{}]*\}|<[^>]*>")
+# Shorter pieces ("Edit", "Not recorded", a name) turn up inside translated pages for other
+# reasons: in demo content, in a word both languages share, in a person's name.
+LEAK_MIN_WORDS = 3
+LEAK_MIN_CHARACTERS = 15
+
 AXE_SCRIPT = """
 async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
     .map((v) => ({id: v.id, impact: v.impact, help: v.help,
                   targets: v.nodes.slice(0, 3).map((n) => n.target.join(" "))}))
 """
+
+
+def _source_pieces(msgid: str) -> list[str]:
+    """The parts of an English source string a page shows verbatim, white space as rendered."""
+    pieces = PLACEHOLDER_OR_TAG.split(msgid.replace("%%", "%"))
+    return [" ".join(piece.split()) for piece in pieces]
+
+
+def _texts(value) -> list[str]:
+    """The strings in a field's value, a JSON field's nested ones too."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+def _demo_content() -> str:
+    """Every text the database holds (the demo's names, agenda items, notes...): English in it
+    is content someone wrote, not the interface."""
+    texts = []
+    for model in apps.get_models():
+        fields = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if isinstance(field, (models.CharField, models.TextField, models.JSONField))
+        ]
+        if fields:
+            for row in model._default_manager.values_list(*fields):
+                texts.extend(text for value in row for text in _texts(value))
+    return "\n".join(" ".join(text.split()) for text in texts)
+
+
+@cache
+def _catalogue_sources(language: str) -> frozenset[str]:
+    """The English source strings (or their verbatim parts) the language's catalogue translates
+    differently, long enough not to match by chance."""
+    if language == settings.LANGUAGE_CODE:
+        return frozenset()
+    catalogue = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+    sources = set()
+    for entry in catalogue.translated_entries():
+        translations = [entry.msgstr] if entry.msgstr else list(entry.msgstr_plural.values())
+        for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
+            if msgid in translations:
+                continue
+            sources.update(
+                piece
+                for piece in _source_pieces(msgid)
+                if len(piece) >= LEAK_MIN_CHARACTERS and len(piece.split()) >= LEAK_MIN_WORDS
+            )
+    return frozenset(sources)
+
+
+def _leak_candidates(language: str) -> list[str]:
+    """The catalogue's source strings for `language`, less those the demo's content contains."""
+    content = _demo_content()
+    return sorted(source for source in _catalogue_sources(language) if source not in content)
 
 
 @dataclass
@@ -105,6 +195,20 @@ class Visitor:
     language: str
     cookies: list[dict]
     urls: list[str]
+    widths: tuple[int, ...]
+    english_sources: list[str]  # text that must not show on its pages
+
+
+def _check_language(visitor: Visitor, shown: dict, where: str, problems: list[str]) -> None:
+    direction = "rtl" if get_language_info(visitor.language)["bidi"] else "ltr"
+    if (shown["lang"], shown["dir"]) != (visitor.language, direction):
+        problems.append(
+            f"{where}): <html lang={shown['lang']!r} dir={shown['dir']!r}>, "
+            f"expected lang={visitor.language!r} dir={direction!r}"
+        )
+    for source in visitor.english_sources:
+        if source in shown["text"]:
+            problems.append(f"{where}): English left untranslated: {source!r}")
 
 
 async def _check_page(page, visitor: Visitor, url: str, problems: list[str]) -> None:
@@ -113,13 +217,14 @@ async def _check_page(page, visitor: Visitor, url: str, problems: list[str]) -> 
     where = f"{url} ({visitor.role}, {visitor.language}"
     for violation in await page.evaluate("() => window.__cspViolations || []"):
         problems.append(f"{where}): {violation}")
+    _check_language(visitor, await page.evaluate(PAGE_TEXT_SCRIPT), where, problems)
     for violation in await page.evaluate(AXE_SCRIPT):
         if violation["impact"] in BLOCKING_IMPACTS:
             problems.append(
                 f"{where}): axe {violation['id']} ({violation['impact']}): "
                 f"{violation['help']} — {violation['targets']}"
             )
-    for width in WIDTHS:
+    for width in visitor.widths:
         if width != AXE_WIDTH:
             await page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
         overflow = await page.evaluate(OVERFLOW_SCRIPT)
@@ -202,7 +307,7 @@ def _cookies(client: Client, base_url: str) -> list[dict]:
 
 # One test a language, so the two test processes can share the languages between them.
 @pytest.mark.parametrize("language", _languages())
-def test_every_reachable_page_fits_every_width_and_passes_axe(
+def test_every_reachable_page_fits_passes_axe_and_reads_in_its_language(
     language, live_server, chromium_path, axe_source, transactional_db
 ):
     people = seed_demo_data()
@@ -217,15 +322,47 @@ def test_every_reachable_page_fits_every_width_and_passes_axe(
     for role, _client, urls in walks:
         assert urls, f"the crawl found no page for {role}"
 
+    every_role_and_width = language in EVERY_WIDTH_LANGUAGES
+    if not every_role_and_width:
+        walks = _each_page_once(walks)
     problems: list[str] = []
     visitors = []
+    widths = WIDTHS if every_role_and_width else (AXE_WIDTH,)
+    english_sources = _leak_candidates(language)
     for role, client, urls in walks:
         # The site's own switch: it sets the cookie and saves a logged-in user's choice.
         client.post(reverse("set_language"), {"language": language, "next": "/"})
-        visitors.append(Visitor(role, language, _cookies(client, live_server.url), urls))
+        cookies = _cookies(client, live_server.url)
+        visitors.append(Visitor(role, language, cookies, urls, widths, english_sources))
     _run_in_own_thread(_visit_all(chromium_path, live_server.url, axe_source, visitors, problems))
 
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(problems))
+
+
+# Who opens a page that several roles reach, in the languages checked once a page: the roles that
+# may do most first, so the page shows the most it can.
+ROLES_BY_REACH = ("coordinator", "chair", "secretary", "member", "observer", "staff", ANONYMOUS)
+
+
+def _each_page_once(walks: list[tuple[str, Client, list[str]]]):
+    """The walks with each address kept only for the first role, in ROLES_BY_REACH, that
+    reaches it: in a language laid out like English, a page's text and layout differ by role
+    in buttons, not in what the language changes."""
+    order = {role: number for number, role in enumerate(ROLES_BY_REACH)}
+    seen: set[str] = set()
+    kept = []
+    for role, client, urls in sorted(walks, key=lambda walk: order.get(walk[0], len(order))):
+        new = [url for url in urls if url not in seen]
+        seen.update(new)
+        if new:
+            kept.append((role, client, new))
+    return kept
+
+
+def test_a_source_string_is_looked_for_in_the_pieces_a_page_shows_verbatim():
+    msgid = "Sent to %(count)d people on %(date)s;\n  they answer by <strong>the link</strong>."
+    pieces = [piece for piece in _source_pieces(msgid) if piece]
+    assert pieces == ["Sent to", "people on", "; they answer by", "the link", "."]
 
 
 def _log_in_by_cookie(context, user, live_server) -> None:
@@ -260,7 +397,8 @@ def test_chair_scrolls_the_submitted_actions_by_keyboard_before_and_after_a_wron
     plan = ActionPlan.objects.get(alliance=alliance)
     version = plan_submit(plan=plan, actor=people["coordinator"])
     page = a11y_page
-    page.set_viewport_size({"width": 1280, "height": VIEWPORT_HEIGHT})
+    # A tablet's width: the guide's columns are wider than that, so the table scrolls in its frame.
+    page.set_viewport_size({"width": 768, "height": VIEWPORT_HEIGHT})
     _log_in_by_cookie(page.context, chair, live_server)
     actions_frame = "Actions of this version in the guide's columns"
 

@@ -131,3 +131,22 @@ def test_html_to_text_of_nothing_is_empty(empty):
 def test_sanitising_twice_changes_nothing():
     once = sanitise_html('<p><a href="https://example.org">x</a> <em>y</em></p><ul><li>z</li></ul>')
     assert sanitise_html(once) == once
+
+
+def test_a_paragraph_keeps_the_direction_the_editor_gave_it():
+    html = '<div dir="rtl">محضر</div><ul dir="rtl"><li>بند</li></ul><div>Compte rendu</div>'
+    assert sanitise_html(html) == html
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    ['<div dir="sideways">Kept</div>', '<div dir="rtl onclick=x">Kept</div>'],
+)
+def test_a_direction_that_is_not_one_is_removed(dirty):
+    assert sanitise_html(dirty) == "<div>Kept</div>"
+
+
+def test_a_link_gets_no_direction():
+    assert sanitise_html('<a dir="rtl" href="https://example.org">x</a>') == (
+        f'<a href="https://example.org" {REL}>x</a>'
+    )
