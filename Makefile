@@ -46,7 +46,9 @@ browser:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 ## pdf-libs: make sure the system libraries and fonts WeasyPrint renders PDFs with are installed
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# (DejaVu for the Latin alphabets, Noto Sans Arabic and Noto Naskh Arabic from fonts-noto-core)
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-core
 pdf-libs:
 	@missing=""; for package in $(PDF_PACKAGES); do \
 		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
@@ -64,7 +66,7 @@ pdf-tools:
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 ## test: install what the tests need, then run the whole suite in two processes
-# Tests that run a Celery worker on the shared Redis queue share one process (xdist_group).
+# Tests that run a Celery worker share one process (xdist_group), which queues in its own Redis database.
 PYTEST_WORKERS ?= 2
 test: $(VENV)/.deps-dev node_modules/axe-core/axe.min.js browser pdf-libs pdf-tools
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

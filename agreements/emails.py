@@ -13,14 +13,16 @@ from .tokens import signing_link_token
 
 def _send(signature: Signature, template: str, context: dict) -> None:
     signer = signature.membership.user
+    alliance = signature.version.agreement.alliance
     mail_message(
         to=signer.email,
         language=signer.preferred_language,
+        time_zone=alliance.timezone,
         template=f"agreements/email/{template}",
         context={
             "signature": signature,
             "version": signature.version,
-            "alliance": signature.version.agreement.alliance,
+            "alliance": alliance,
             "signer": signer,
             **context,
         },

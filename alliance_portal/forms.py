@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from .converters import is_id
 from .throttle import THROTTLED, lockout_message
@@ -106,3 +108,13 @@ class LoginForm(AuthenticationForm):
             if getattr(self.request, "axes_locked_out", False):
                 raise ValidationError(lockout_message(), code=THROTTLED) from None
             raise
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset request, whose mail is in the account holder's saved language like every
+    other mail to them, not in the language of whichever browser asked for it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = getattr(context["user"], "preferred_language", "") or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ def mail_message(
     *,
     to: str,
     language: str | None,
+    time_zone: str | None = None,
     template: str,
     context: Mapping[str, Any],
     subject: Callable[[], str] | None = None,
@@ -46,9 +47,13 @@ def mail_message(
     """The mail to one recipient, rendered from `<template>.txt` and `<template>.html`.
 
     The subject is `<template>_subject.txt`, or what `subject` returns when given; either is
-    made in `language`, like the bodies.
+    made in `language`, like the bodies. Dates and times print in `time_zone` (the alliance's:
+    the server's own zone may be another country's), else in the server's.
     """
-    with translation.override(language):
+    with (
+        translation.override(language),
+        timezone.override(time_zone or timezone.get_default_timezone()),
+    ):
         # No request renders a mail, so no context processor names the language.
         context = {"LANGUAGE_CODE": translation.get_language(), **context}
         if subject is None:

@@ -16,10 +16,15 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import slugify
 
 # Documents are rendered as if served from this host; the fetcher maps it to static files.
 DOCUMENT_BASE_URL = "https://portal.invalid/"
+# WeasyPrint draws the text of an inline SVG (a chart) without the document's stylesheet, in
+# the system's "sans-serif": templates give a drawing the fonts static/css/pdf.css chooses.
+SVG_FONT_FAMILY = "DejaVu Sans, sans-serif"
+SVG_FONT_FAMILY_BY_LANGUAGE = {"ar": "Noto Sans Arabic, Noto Naskh Arabic, DejaVu Sans, sans-serif"}
 
 
 def static_file_for(url: str) -> str | None:
@@ -54,6 +59,9 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     """Renders the template with the context and returns the PDF's bytes."""
     from weasyprint import HTML
 
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    svg_font_family = SVG_FONT_FAMILY_BY_LANGUAGE.get(language, SVG_FONT_FAMILY)
+    context = {"svg_font_family": svg_font_family, **context}
     html = render_to_string(template_name, context, request=request)
     document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=_fetcher_class()())
     return document.write_pdf()

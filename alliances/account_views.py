@@ -9,7 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from alliance_portal.forms import LoginForm
+from alliance_portal.forms import LoginForm, PasswordResetForm
 from alliance_portal.throttle import (
     THROTTLED,
     over_limit,
@@ -48,6 +48,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset request, counted per client address and per e-mail address, so
     nobody can flood a mailbox or the mail server with reset links."""
 
+    form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
 

@@ -70,6 +70,7 @@ def reminder_message(
     return mail_message(
         to=recipient.email,
         language=recipient.preferred_language,
+        time_zone=delivery.alliance.timezone,
         template=f"reminders/email/{delivery.kind}",
         context=context,
         subject=lambda: _one_line(spec.subject(obj)),

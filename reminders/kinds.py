@@ -18,6 +18,7 @@ from actionplans.models import Action, ActionPlan, PlanVersion
 from agreements.models import Signature
 from alliance_portal.mail import site_url
 from alliance_portal.permissions import Role
+from alliances.selectors import alliance_today
 from meetings.models import Meeting, Minutes, Participant
 from meetings.selectors import agenda_with_times, local_time
 from sustainability.models import SustainabilityPlan
@@ -174,7 +175,8 @@ def _sustainability_still_needed(plan, delivery: Delivery) -> str | None:
             return DropReason.NO_LONGER_DUE
     except SustainabilityPlan.DoesNotExist:
         pass
-    return None if plan.period_end >= timezone.localdate() else DropReason.NO_LONGER_DUE
+    today = alliance_today(delivery.alliance)
+    return None if plan.period_end >= today else DropReason.NO_LONGER_DUE
 
 
 # Mail context -----------------------------------------------------------------------------------
@@ -221,7 +223,8 @@ def _nudge_context(meeting, delivery: Delivery) -> dict:
 
 
 def _action_context(action, delivery: Delivery) -> dict:
-    today = timezone.localdate()
+    # Days late as the alliance counts them, on its calendar rather than the server's.
+    today = alliance_today(delivery.alliance)
     return {"action": action, "days_late": (today - action.due_date).days}
 
 
