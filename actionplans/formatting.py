@@ -1,7 +1,8 @@
 """How plan pages, the plan PDF and the version diff print amounts, money and dates.
 
 Snapshots store decimals and dates as text ("25000.00", "2027-01-06"); every place that shows
-them goes through these, so a budget reads "25 000 SEK" in the table and in the diff alike.
+them goes through these, so a budget reads "25 000 kr" (for a Swedish reader) in the table and
+in the diff alike.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
+
+from alliance_portal.money import format_money
 
 
 def amount_text(value) -> str:
@@ -26,9 +29,11 @@ def amount_text(value) -> str:
 
 
 def money_text(amount, currency: str) -> str:
-    """An amount with its currency, "25 000 SEK"; no amount is empty."""
-    shown = amount_text(amount)
-    return f"{shown} {currency}" if shown and currency else shown
+    """An amount in its currency and the reader's format, "25 000 kr" for a Swedish reader;
+    without a currency it is a plain amount; no amount is empty."""
+    if not currency:
+        return amount_text(amount)
+    return format_money(amount, currency)
 
 
 def date_text(value) -> str:

@@ -118,6 +118,9 @@ class ActionForm(forms.ModelForm):
         )
         self.fields["goals"].queryset = plan.goals.order_by("number")
         self.fields["gaps"].queryset = selectors.alliance_gaps(alliance)
+        if self.instance.pk is None:
+            # A new action's budget is in the alliance's currency unless someone types another.
+            self.initial["budget_currency"] = alliance.currency
         self.fields["budget_amount"].error_messages["invalid"] = ERR_BUDGET_NUMBER
         self.fields["budget_currency"].widget.attrs.update(
             {"maxlength": 3, "autocapitalize": "characters", "size": 4}

@@ -229,7 +229,11 @@ def action_add(
 ) -> Action:
     goals, gaps = list(goals), list(gaps)
     action = Action(
-        alliance=plan.alliance, plan=plan, number=_next_number(plan.actions), created_by=actor
+        alliance=plan.alliance,
+        plan=plan,
+        number=_next_number(plan.actions),
+        created_by=actor,
+        budget_currency=plan.alliance.currency,  # unless the fields give another
     )
     assign_fields(action, fields, ACTION_FIELDS)
     action.full_clean()

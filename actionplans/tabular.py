@@ -368,7 +368,11 @@ class _Planner:
         if planned.existing is not None:
             instance = copy.copy(planned.existing)
         else:
-            instance = Action(alliance=self.plan.alliance, plan=self.plan)
+            instance = Action(
+                alliance=self.plan.alliance,
+                plan=self.plan,
+                budget_currency=self.plan.alliance.currency,
+            )
         for name, value in planned.fields.items():
             setattr(instance, name, value)
         try:

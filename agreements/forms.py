@@ -52,9 +52,8 @@ class AgreementForm(forms.ModelForm):
 
 
 class StartForm(forms.Form):
-    language = forms.ChoiceField(
-        label=_("Language of the text"), choices=settings.LANGUAGES, initial="en"
-    )
+    # The page proposes the language the alliance writes in (alliances' content_language).
+    language = forms.ChoiceField(label=_("Language of the text"), choices=settings.LANGUAGES)
 
 
 class PublishForm(forms.Form):

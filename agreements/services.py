@@ -23,6 +23,7 @@ from alliance_portal.permissions import ROLE_CAPABILITIES, Capability
 from alliance_portal.queue import enqueue_on_commit
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
+from alliances.selectors import content_language
 
 from .guide import guide_agreement
 from .models import (
@@ -107,10 +108,12 @@ NO_REQUEST = RequestFacts()
 
 
 @transaction.atomic
-def agreement_start(*, alliance: Alliance, actor: User, language: str) -> Agreement:
-    """A new draft from the guide's text, with the alliance's vision and goals inserted."""
+def agreement_start(*, alliance: Alliance, actor: User, language: str | None = None) -> Agreement:
+    """A new draft from the guide's text, with the alliance's vision and goals inserted; in the
+    given language, else in the one the alliance writes in."""
     if Agreement.objects.filter(alliance=alliance).exists():
         raise ValidationError(ERR_AGREEMENT_EXISTS)
+    language = language or content_language(alliance, actor)
     title, body = guide_agreement(alliance, language)
     agreement = Agreement(
         alliance=alliance, title=title, body=body, language=language, updated_by=actor

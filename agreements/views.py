@@ -20,6 +20,7 @@ from alliance_portal.forms import add_service_errors, message_service_errors, sa
 from alliance_portal.permissions import Capability
 from alliance_portal.textdiff import word_diff
 from alliances.permissions import get_alliance_for_user
+from alliances.selectors import content_language
 
 from . import selectors, services
 from .documents import signed_pdf_response
@@ -76,7 +77,8 @@ def agreement_detail(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_AGREEMENT)
     agreement = selectors.agreement_of(access.alliance)
     version = selectors.current_version(agreement)
-    context = _context(access, agreement=agreement, version=version, start_form=StartForm())
+    start_form = StartForm(initial={"language": content_language(access.alliance, request.user)})
+    context = _context(access, agreement=agreement, version=version, start_form=start_form)
     if version is not None:
         context["text"] = selectors.displayed_text(version, reading_language(request, version))
         context["text_languages"] = selectors.text_languages(version)

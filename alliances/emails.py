@@ -13,8 +13,8 @@ from .tokens import invitation_token
 
 def invitation_email_send(*, invitation: Invitation) -> None:
     existing = get_user_model().objects.filter(email=invitation.email).first()
-    # Someone without an account yet gets the language of the person who invited them.
-    language = (existing or invitation.invited_by).preferred_language
+    # Someone with an account reads their own saved language; anyone else the invitation's.
+    language = existing.preferred_language if existing else invitation.guest_language
     context = {
         "invitation": invitation,
         "alliance": invitation.alliance,
@@ -23,6 +23,7 @@ def invitation_email_send(*, invitation: Invitation) -> None:
     mail_message(
         to=invitation.email,
         language=language,
+        time_zone=invitation.alliance.timezone,
         template="alliances/email/invitation",
         context=context,
     ).send()

@@ -7,12 +7,14 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.forms import IdChoiceField
+from alliance_portal.money import currency_choices
 from alliance_portal.permissions import Role
 
-from .models import Alliance, Membership, User
+from .models import Alliance, Invitation, Membership, User
 from .services import ALLIANCE_EDITABLE_FIELDS, CREATOR_ROLES
 
 
@@ -39,6 +41,16 @@ class AllianceForm(forms.ModelForm):
 
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        language.choices = [("", _("Each person's own language")), *settings.LANGUAGES]
+        model_currency = self.fields["currency"]
+        # A select of ISO codes named in the reader's language; a code saved before that is not
+        # offered stays selectable, so saving other fields does not change it.
+        self.fields["currency"] = forms.ChoiceField(
+            label=model_currency.label,
+            help_text=model_currency.help_text,
+            choices=currency_choices(extra=self.initial.get("currency") or self.instance.currency),
+        )
         self.helper = _helper(submit_label or _("Save"))
 
 
@@ -71,6 +83,14 @@ class InvitationForm(forms.Form):
         help_text=_(
             "The organisation the person will represent; leave empty for a personal member."
         ),
+    )
+    # The invited person has no account yet: their mail and the page they join on are in this
+    # language, and so is the account they create (views offer the alliance's main one first).
+    language = forms.ChoiceField(
+        label=capfirst(Invitation._meta.get_field("language").verbose_name),
+        choices=settings.LANGUAGES,
+        # A post without it (older pages, scripts) keeps the model's blank: see its comment.
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):

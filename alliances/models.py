@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance_portal.bidi import forward_arrow
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.models import AppendOnlyModel, AppendOnlyQuerySet
 from alliance_portal.permissions import Role
@@ -389,6 +390,12 @@ class Invitation(models.Model):
     def get_status_display(self) -> str:
         return self.Status(self.status).label
 
+    @property
+    def guest_language(self) -> str:
+        """The language of the mail and of the pages opened from it for someone with no account:
+        the one the inviter chose, else the inviter's own."""
+        return self.language or self.invited_by.preferred_language
+
     def ensure_usable(self) -> None:
         """Raises InvalidTransition with the reason this invitation can no longer be accepted."""
         status = self.status
@@ -459,11 +466,11 @@ class AuditEntry(AppendOnlyModel):
     def change_lines(self) -> list[str]:
         """The recorded details as short "field: before → after" lines."""
         lines = []
+        arrow = forward_arrow()
         for key, value in (self.changes or {}).items():
             if isinstance(value, dict) and set(value) == {"from", "to"}:
-                lines.append(
-                    f"{key}: {value['from'] or EMPTY_VALUE} → {value['to'] or EMPTY_VALUE}"
-                )
+                before, after = value["from"] or EMPTY_VALUE, value["to"] or EMPTY_VALUE
+                lines.append(f"{key}: {before} {arrow} {after}")
             elif value not in ("", None, {}):
                 lines.append(f"{key}: {value}")
         return lines

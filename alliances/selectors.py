@@ -5,8 +5,9 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Alliance, AuditEntry, Invitation, Membership, User
 
@@ -15,6 +16,17 @@ def alliance_today(alliance: Alliance, *, now: datetime | None = None) -> date:
     """Today's date where the alliance is: the day its members see on their calendars (at
     `now`, by default this moment)."""
     return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(alliance.timezone)).date()
+
+
+def content_language(alliance: Alliance, user: User | None = None) -> str:
+    """The language new content from the guide (standing agenda items, the agreement's
+    template) is written in: the alliance's main language, else that of the person creating it."""
+    return (
+        alliance.language
+        or getattr(user, "preferred_language", "")
+        or translation.get_language()
+        or settings.LANGUAGE_CODE
+    )
 
 
 def alliance_list_for_user(*, user) -> QuerySet[Membership]:
@@ -65,3 +77,9 @@ def audit_entry_list(*, alliance: Alliance) -> QuerySet[AuditEntry]:
 
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
+
+
+def invitation_default_language(*, alliance: Alliance, inviter: User) -> str:
+    """The language an invitation form offers first: the alliance's main one, else the
+    inviter's."""
+    return alliance.language or inviter.preferred_language

@@ -34,8 +34,13 @@ ALLIANCE_EDITABLE_FIELDS = (
     "period_end",
     "public_profile",
     "timezone",
+    "language",
+    "currency",
     "quorum_percent",
 )
+# A new alliance's currency follows its creator's language where the language names a country's
+# currency; English and Arabic say nothing about where the alliance is, so the default stays.
+CURRENCY_OF_LANGUAGE = {"sv": "SEK", "da": "DKK", "fr": "EUR", "nl": "EUR"}
 CREATOR_ROLES = (Role.CHAIR, Role.COORDINATOR)
 ERR_CREATOR_ROLE = _("The person creating an alliance becomes its chair or coordinator.")
 ERR_INVITE_AS_CHAIR = _(
@@ -68,10 +73,19 @@ def _check_leadership(alliance: Alliance) -> None:
         raise ValidationError(problems)
 
 
+def alliance_defaults(*, actor: User) -> dict[str, str]:
+    """A new alliance's language and currency when its creator gives none: the creator's
+    language, and the currency that language suggests."""
+    language = actor.preferred_language
+    currency = CURRENCY_OF_LANGUAGE.get(language, Alliance._meta.get_field("currency").default)
+    return {"language": language, "currency": currency}
+
+
 @transaction.atomic
 def alliance_create(*, actor: User, creator_role: str = Role.CHAIR, **fields: Any) -> Alliance:
     if creator_role not in CREATOR_ROLES:
         raise ValidationError(ERR_CREATOR_ROLE)
+    fields = {**alliance_defaults(actor=actor), **fields}
     alliance = Alliance(
         **{name: fields[name] for name in ALLIANCE_EDITABLE_FIELDS if name in fields}
     )
@@ -141,8 +155,15 @@ def alliance_reopen(*, alliance: Alliance, actor: User) -> Alliance:
 
 @transaction.atomic
 def invitation_create(
-    *, alliance: Alliance, actor: User, email: str, role: str, organisation_name: str = ""
+    *,
+    alliance: Alliance,
+    actor: User,
+    email: str,
+    role: str,
+    organisation_name: str = "",
+    language: str = "",
 ) -> Invitation:
+    """`language` is that of the mail and of the pages opened from it; empty is the actor's."""
     email = email.strip().lower()
     if role == Role.CHAIR:
         raise ValidationError({"role": ERR_INVITE_AS_CHAIR})
@@ -155,15 +176,16 @@ def invitation_create(
         email=email,
         role=role,
         organisation_name=organisation_name,
+        language=language,
         invited_by=actor,
     )
-    invitation.full_clean()
+    invitation.full_clean()  # also refuses a language the portal does not offer
     invitation.save()
     audit_record(
         actor=actor,
         action="invitation.created",
         obj=invitation,
-        changes={"email": email, "role": role},
+        changes={"email": email, "role": role, "language": invitation.guest_language},
     )
     transaction.on_commit(lambda: _send_or_withdraw(invitation.pk, actor=actor))
     return invitation
@@ -223,14 +245,24 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_accept_as_new_user(
-    *, invitation: Invitation, first_name: str, last_name: str, password: str
+    *,
+    invitation: Invitation,
+    first_name: str,
+    last_name: str,
+    password: str,
+    preferred_language: str = "",
 ) -> tuple[User, Membership]:
-    """Creates the account for an invited address that has none yet, then accepts."""
+    """Creates the account for an invited address that has none yet, then accepts.
+
+    The account keeps `preferred_language` (the language the person read the page in), else
+    the invitation's.
+    """
     user = User(
         username=invitation.email,
         email=invitation.email,
         first_name=first_name,
         last_name=last_name,
+        preferred_language=preferred_language or invitation.guest_language,
     )
     validate_password(password, user)
     user.set_password(password)

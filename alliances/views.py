@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,7 +69,11 @@ def alliance_list(request):
 def alliance_create(request):
     if not can_create_alliance(request.user):
         raise PermissionDenied
-    form = AllianceCreateForm(request.POST or None, submit_label=_("Create alliance"))
+    form = AllianceCreateForm(
+        request.POST or None,
+        initial=services.alliance_defaults(actor=request.user),
+        submit_label=_("Create alliance"),
+    )
     alliance = saved_by_service(
         request,
         form,
@@ -131,7 +136,8 @@ def alliance_transition(request, alliance_id: int, transition: str):
 @require_http_methods(["GET", "POST"])
 def member_invite(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_MEMBERS)
-    form = InvitationForm(request.POST or None)
+    language = selectors.invitation_default_language(alliance=access.alliance, inviter=request.user)
+    form = InvitationForm(request.POST or None, initial={"language": language})
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -292,6 +298,7 @@ def invitation_accept(request, token: str):
 
     user = request.user
     has_account = selectors.account_exists(email=invitation.email)
+    _speak_invitations_language(request, invitation)
     signup_form = None
     if user.is_authenticated:
         if request.method == "POST":
@@ -305,6 +312,7 @@ def invitation_accept(request, token: str):
                     first_name=signup_form.cleaned_data["first_name"],
                     last_name=signup_form.cleaned_data["last_name"],
                     password=signup_form.cleaned_data["password1"],
+                    preferred_language=translation.get_language(),
                 )
             except ValidationError as exc:
                 add_service_errors(signup_form, exc)
@@ -322,6 +330,16 @@ def invitation_accept(request, token: str):
             "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
         },
     )
+
+
+def _speak_invitations_language(request, invitation: Invitation) -> None:
+    """A visitor with no saved language reads the page in the language the inviter chose for
+    them, rather than the browser's (which may be a borrowed or shared computer's). A logged-in
+    user's saved language and a choice made with the switcher still win."""
+    if request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    translation.activate(invitation.guest_language)
+    request.LANGUAGE_CODE = translation.get_language()
 
 
 def _accept_as(request, invitation: Invitation, user: User):

@@ -12,10 +12,22 @@ from .calendar import meeting_ics_bytes
 from .models import Meeting, Participant
 
 
-def _language(participant: Participant) -> str:
-    # A guest has no account: they get the language of whoever planned the meeting.
-    person = participant.user or participant.meeting.created_by
-    return person.preferred_language if person else translation.get_language()
+def mail_language(participant: Participant) -> str:
+    """The language of every mail to this invitee, the one place that decides it.
+
+    A member reads their own saved language. A guest has no account to save one: they read the
+    language chosen when they were invited, else the alliance's main language, else that of
+    whoever planned the meeting (who sends its mails).
+    """
+    if participant.user is not None:
+        return participant.user.preferred_language
+    if participant.language:
+        return participant.language
+    meeting = participant.meeting
+    if meeting.alliance.language:
+        return meeting.alliance.language
+    sender = meeting.created_by
+    return sender.preferred_language if sender else translation.get_language()
 
 
 def meeting_ics_attachment(meeting: Meeting) -> Attachment:
@@ -32,7 +44,8 @@ def meeting_notification_send(*, participant: Participant) -> None:
     }
     mail_message(
         to=participant.email,
-        language=_language(participant),
+        language=mail_language(participant),
+        time_zone=meeting.alliance.timezone,
         template="meetings/email/agenda",
         context=context,
         attachments=[meeting_ics_attachment(meeting)],

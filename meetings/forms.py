@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance_portal.forms import IdChoiceField, formfield_assuming_https
 
@@ -103,10 +106,20 @@ class GuestForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("Email address"), required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    # A guest has no account to save a language: their mails are written in this one.
+    language = forms.ChoiceField(
+        label=capfirst(Participant._meta.get_field("language").verbose_name),
+        choices=settings.LANGUAGES,
+        # A post without it (older pages, scripts) keeps the model's blank: see its comment.
+        required=False,
+    )
 
     def __init__(self, *args, email_required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = email_required
+        if not email_required:
+            # A guest added as present at the meeting is sent nothing.
+            del self.fields["language"]
 
 
 class AnswerForm(forms.Form):
@@ -131,7 +144,7 @@ class AttendanceForm(forms.Form):
         for participant in participants:
             self.fields[attendance_field_name(participant)] = forms.ChoiceField(
                 label=participant.name,
-                choices=[("", _("Not recorded")), *choices],
+                choices=[("", pgettext_lazy("attendance", "Not recorded")), *choices],
                 required=False,
                 initial=participant.attendance,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
@@ -16,6 +16,7 @@ from alliance_portal.queue import enqueue_on_commit
 from alliance_portal.services import assign_fields
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
+from alliances.selectors import content_language
 
 from .. import signals
 from ..models import STANDING_AGENDA, AgendaItem, Meeting, Participant, new_response_key
@@ -65,17 +66,19 @@ def meeting_create(*, alliance: Alliance, actor: User, fields: dict[str, Any]) -
             meeting.save()
     except IntegrityError as exc:  # SQLite ignores the row lock: another meeting took the number
         raise ValidationError(ERR_NUMBER_TAKEN) from exc
-    AgendaItem.objects.bulk_create(
-        AgendaItem(
-            meeting=meeting,
-            position=position,
-            kind=kind,
-            title=str(kind.label),
-            description=str(description),
-            duration_minutes=minutes,
+    # The standing items are the guide's words, stored in the language the alliance writes in.
+    with translation.override(content_language(alliance, actor)):
+        AgendaItem.objects.bulk_create(
+            AgendaItem(
+                meeting=meeting,
+                position=position,
+                kind=kind,
+                title=str(kind.label),
+                description=str(description),
+                duration_minutes=minutes,
+            )
+            for position, (kind, description, minutes) in enumerate(STANDING_AGENDA, start=1)
         )
-        for position, (kind, description, minutes) in enumerate(STANDING_AGENDA, start=1)
-    )
     _invite_members(meeting)
     audit_record(actor=actor, action="meeting.created", obj=meeting)
     return meeting
@@ -246,8 +249,12 @@ def guest_invite(
     email: str,
     organisation_name: str = "",
     present: bool = False,
+    language: str = "",
 ) -> Participant:
-    """A guest by email, or added on the spot at the meeting (present, email optional)."""
+    """A guest by email, or added on the spot at the meeting (present, email optional).
+
+    `language` is that of the guest's mails; empty follows `meetings.emails.mail_language`.
+    """
     _ensure_not_cancelled(meeting)
     email = email.strip().lower()
     if email and meeting.participants.filter(email__iexact=email).exists():
@@ -258,9 +265,10 @@ def guest_invite(
         email=email,
         organisation_name=organisation_name,
         is_guest=True,
+        language=language,
         attendance=Participant.Attendance.PRESENT if present else "",
     )
-    guest.full_clean(exclude=["response_key"])
+    guest.full_clean(exclude=["response_key"])  # also refuses a language not offered
     try:
         with transaction.atomic():
             guest.save()

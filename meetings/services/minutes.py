@@ -342,6 +342,7 @@ def decided_action_add(
         due_date=due_date,
         decided_in=item,
         created_by=actor,
+        budget_currency=alliance.currency,
     )
     action.full_clean()
     action.save()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance_portal.forms import message_service_errors, saved_by_service
 from alliance_portal.permissions import Capability
+from alliances.selectors import invitation_default_language
 
 from .. import selectors, services
 from ..forms import AnswerForm, AttendanceForm, GuestForm
@@ -39,11 +40,16 @@ def _participants_page(
             summary=selectors.attendance_summary(meeting, people),
             local_start=selectors.local_time(access.alliance, meeting.starts_at),
             attendance_form=attendance_form or AttendanceForm(participants=people),
-            guest_form=guest_form or GuestForm(prefix="guest"),
+            guest_form=guest_form or _guest_form(access, request.user),
             spot_guest_form=spot_guest_form or GuestForm(prefix="spot", email_required=False),
         ),
         status=status,
     )
+
+
+def _guest_form(access, inviter) -> GuestForm:
+    language = invitation_default_language(alliance=access.alliance, inviter=inviter)
+    return GuestForm(prefix="guest", initial={"language": language})
 
 
 @login_required

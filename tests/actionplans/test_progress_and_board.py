@@ -452,7 +452,11 @@ def test_a_changed_action_lists_its_changed_fields_in_table_order(cast):
                 ),
                 FieldChange(
                     "Estimated budget",
-                    [("delete", "125,000"), ("insert", "130,000"), ("equal", "SEK")],
+                    # The amount and its currency's code are one word, joined by a no-break space.
+                    [
+                        ("delete", "SEK\N{NO-BREAK SPACE}125,000"),
+                        ("insert", "SEK\N{NO-BREAK SPACE}130,000"),
+                    ],
                 ),
                 FieldChange("Due date", [("delete", "Nov. 30, 2027")]),
             ],

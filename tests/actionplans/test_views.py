@@ -1072,9 +1072,12 @@ def test_the_diff_prints_the_budget_as_the_plan_table_does(cast):
     table = _page(client.get(_url("plan", plan)))
     diff = _page(client.get(_url("diff", plan), {"from": "1", "to": "current"}))
 
-    assert "25\N{NO-BREAK SPACE}000 SEK" in table
-    assert re.search(r"<ins>(<span[^>]*>[^<]*</span>)?25\N{NO-BREAK SPACE}000</ins>", diff)
-    assert re.search(r"<del>(<span[^>]*>[^<]*</span>)?125\N{NO-BREAK SPACE}000</del>", diff)
+    # A Swedish reader sees the krona's own symbol, in Swedish number format.
+    assert "25\N{NO-BREAK SPACE}000\N{NO-BREAK SPACE}kr" in table
+    ins = r"<ins>(<span[^>]*>[^<]*</span>)?25\N{NO-BREAK SPACE}000\N{NO-BREAK SPACE}kr</ins>"
+    assert re.search(ins, diff)
+    deleted = r"<del>(<span[^>]*>[^<]*</span>)?125\N{NO-BREAK SPACE}000\N{NO-BREAK SPACE}kr</del>"
+    assert re.search(deleted, diff)
     assert "25000.00" not in diff and "125000.00" not in diff
 
 

@@ -63,6 +63,7 @@ def test_hostile_text_is_escaped(cast):
             "name": "<script>alert('x')</script>",
             "region": "R",
             "timezone": "Europe/Stockholm",
+            "currency": "SEK",
             "quorum_percent": 50,
         },
     )
@@ -80,6 +81,7 @@ def test_edit_with_bad_period_keeps_saved_data(cast):
             "name": "Renamed",
             "region": "R",
             "timezone": "Europe/Stockholm",
+            "currency": "SEK",
             "quorum_percent": 50,
             "period_start": "2027-01-01",
             "period_end": "2026-01-01",
@@ -95,7 +97,13 @@ def test_edit_with_bad_period_keeps_saved_data(cast):
 def test_edit_rejects_oversize_name_with_message(cast):
     response = client_for(cast.chair).post(
         reverse("alliances:edit", args=[cast.alliance.pk]),
-        {"name": "x" * 201, "region": "R", "timezone": "Europe/Stockholm", "quorum_percent": 50},
+        {
+            "name": "x" * 201,
+            "region": "R",
+            "timezone": "Europe/Stockholm",
+            "currency": "SEK",
+            "quorum_percent": 50,
+        },
     )
     assert response.status_code == 200
     assert "at most 200 characters" in response.content.decode()
@@ -122,6 +130,7 @@ def test_create_alliance_as_coordinator(cast):
             "name": "Gotland Alliance",
             "region": "Gotland",
             "timezone": "Europe/Stockholm",
+            "currency": "SEK",
             "quorum_percent": 50,
         },
     )

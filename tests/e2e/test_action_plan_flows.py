@@ -186,7 +186,8 @@ def test_coordinator_drafts_chair_approves_and_a_later_edit_starts_version_2(
     _add_action(page, THIRD, goal_label=goal_label)
     assert _action_rows(page) == [("1", FIRST), ("2", SECOND), ("3", THIRD)]
     first_row = page.locator(f"#action-{Action.objects.get(title=FIRST).pk}")
-    expect(first_row).to_contain_text(re.compile(r"125.000 SEK"))
+    # In the reader's format with the alliance's currency: "SEK 125,000" in English.
+    expect(first_row).to_contain_text(re.compile(r"SEK.125,000"))
     expect(first_row).to_contain_text(ORGANISATION)
     first = Action.objects.get(plan=plan, title=FIRST)
     assert first.budget_amount == 125000
