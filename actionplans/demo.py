@@ -5,6 +5,7 @@ Dates are relative to the day the demo is seeded, so something is always overdue
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -83,16 +84,41 @@ ACTIONS = [
 ]
 
 
+@dataclass(frozen=True)
+class PlanContent:
+    """One demo alliance's action plan, in the alliance's own language."""
+
+    title: str
+    goals: list  # dicts shaped like GOALS
+    actions: list  # dicts shaped like ACTIONS; at least three, the third changed after approval
+    change_after_approval: str  # added to the third action's description: version 2's draft
+
+
+KRONOBERG_PLAN = PlanContent(
+    title="Regional action plan for newcomers' access to support",
+    goals=GOALS,
+    actions=ACTIONS,
+    change_after_approval=" Also on Saturday mornings.",
+)
+
+
 def _day(offset: int) -> date:
     return timezone.localdate() + timedelta(days=offset)
 
 
-def seed_action_plan(*, alliance: Alliance, coordinator: User, chair: User, password: str) -> None:
+def seed_action_plan(
+    *,
+    alliance: Alliance,
+    coordinator: User,
+    chair: User,
+    password: str,
+    content: PlanContent = KRONOBERG_PLAN,
+) -> None:
     plan = services.plan_create(
         alliance=alliance,
         actor=coordinator,
         fields={
-            "title": "Regional action plan for newcomers' access to support",
+            "title": content.title,
             "period_start": alliance.period_start or _day(-90),
             "period_end": alliance.period_end or _day(450),
         },
@@ -106,12 +132,12 @@ def seed_action_plan(*, alliance: Alliance, coordinator: User, chair: User, pass
                 "due_date": plan.period_start + timedelta(days=30 * goal["months"]),
             },
         )
-        for goal in GOALS
+        for goal in content.goals
     ]
     organisations = {org.name: org for org in selectors.responsible_organisations(alliance)}
     member = alliance.memberships.active().filter(role="member").first()
     actions = []
-    for row in ACTIONS:
+    for row in content.actions:
         actions.append(
             services.action_add(
                 plan=plan,
@@ -135,7 +161,7 @@ def seed_action_plan(*, alliance: Alliance, coordinator: User, chair: User, pass
         )
     version = services.plan_submit(plan=plan, actor=coordinator)
     services.plan_approve(plan=plan, actor=chair, shown_sha256=version.sha256, password=password)
-    for action, row in zip(actions, ACTIONS, strict=True):
+    for action, row in zip(actions, content.actions, strict=True):
         if row["progress"]:
             percent, status, note = row["progress"]
             services.progress_record(
@@ -145,7 +171,7 @@ def seed_action_plan(*, alliance: Alliance, coordinator: User, chair: User, pass
     services.action_update(
         action=actions[2],
         actor=coordinator,
-        fields={"description": ACTIONS[2]["description"] + " Also on Saturday mornings."},
+        fields={"description": content.actions[2]["description"] + content.change_after_approval},
     )
 
 

@@ -6,6 +6,7 @@ Dates are relative to the day the demo is seeded, so the plenary is always still
 from __future__ import annotations
 
 import zoneinfo
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -26,13 +27,41 @@ WORKSHOP_COMMENTS = {
 }
 
 
+@dataclass(frozen=True)
+class MeetingsContent:
+    """One demo alliance's two meetings, in the alliance's own language."""
+
+    address: str
+    workshop_title: str
+    workshop_host: str
+    workshop_place: str
+    workshop_comments: dict[str, str]  # the minutes' text by standing item kind
+    decided_action: str
+    plenary_title: str
+    plenary_host: str
+    plenary_place: str
+
+
+KRONOBERG_MEETINGS = MeetingsContent(
+    address="Kungsgatan 8, Växjö",
+    workshop_title="Initial workshop",
+    workshop_host="Växjö Municipality, Integration Unit",
+    workshop_place="Växjö City Hall, room Linné",
+    workshop_comments=WORKSHOP_COMMENTS,
+    decided_action="Interview five stakeholders about their programmes",
+    plenary_title="Second plenary: the mapping and the gaps",
+    plenary_host="Kronoberg Adult Education Centre",
+    plenary_place="Adult Education Centre, hall B",
+)
+
+
 def _local(alliance: Alliance, days_from_today: int, at: time) -> datetime:
     zone = zoneinfo.ZoneInfo(alliance.timezone)
     day = timezone.localdate() + timedelta(days=days_from_today)
     return datetime.combine(day, at, tzinfo=zone)
 
 
-def _meeting(alliance, secretary, *, kind, title, days, host, place) -> Meeting:
+def _meeting(alliance, secretary, *, kind, title, days, host, place, address) -> Meeting:
     starts_at = _local(alliance, days, time(13, 0))
     return services.meeting_create(
         alliance=alliance,
@@ -42,7 +71,7 @@ def _meeting(alliance, secretary, *, kind, title, days, host, place) -> Meeting:
             "title": title,
             "host_organisation": host,
             "place": place,
-            "address": "Kungsgatan 8, Växjö",
+            "address": address,
             "online_link": "",
             "starts_at": starts_at,
             "ends_at": starts_at + timedelta(hours=3),
@@ -50,16 +79,18 @@ def _meeting(alliance, secretary, *, kind, title, days, host, place) -> Meeting:
     )
 
 
-def _write_minutes(meeting: Meeting, *, secretary: User, chair: User) -> None:
+def _write_minutes(
+    meeting: Meeting, *, secretary: User, chair: User, content: MeetingsContent
+) -> None:
     minutes = services.minutes_start(meeting=meeting, actor=secretary)
     items = {item.kind: item for item in minutes.items.all()}
-    comments = {items[kind].pk: html for kind, html in WORKSHOP_COMMENTS.items()}
+    comments = {items[kind].pk: html for kind, html in content.workshop_comments.items()}
     services.minutes_save(minutes=minutes, actor=secretary, base_version=1, comments=comments)
     member = meeting.alliance.memberships.active().filter(role="member").first()
     services.decided_action_add(
         item=items["updates"],
         actor=secretary,
-        title="Interview five stakeholders about their programmes",
+        title=content.decided_action,
         responsible_member=member,
         due_date=timezone.localdate() + timedelta(days=30),
     )
@@ -67,28 +98,36 @@ def _write_minutes(meeting: Meeting, *, secretary: User, chair: User) -> None:
     services.minutes_approve(minutes=minutes, actor=chair)
 
 
-def seed_meetings(*, alliance: Alliance, secretary: User, chair: User) -> None:
+def seed_meetings(
+    *,
+    alliance: Alliance,
+    secretary: User,
+    chair: User,
+    content: MeetingsContent = KRONOBERG_MEETINGS,
+) -> None:
     workshop = _meeting(
         alliance,
         secretary,
         kind=Meeting.Kind.INITIAL_WORKSHOP,
-        title="Initial workshop",
+        title=content.workshop_title,
         days=-35,
-        host="Växjö Municipality, Integration Unit",
-        place="Växjö City Hall, room Linné",
+        host=content.workshop_host,
+        place=content.workshop_place,
+        address=content.address,
     )
     people = list(workshop.participants.order_by("pk"))
     attendance = {person.pk: Participant.Attendance.PRESENT for person in people[:-2]}
     attendance.update({person.pk: Participant.Attendance.EXCUSED for person in people[-2:]})
     services.attendance_record(meeting=workshop, actor=secretary, attendance=attendance)
     services.meeting_mark_held(meeting=workshop, actor=secretary)
-    _write_minutes(workshop, secretary=secretary, chair=chair)
+    _write_minutes(workshop, secretary=secretary, chair=chair, content=content)
     _meeting(
         alliance,
         secretary,
         kind=Meeting.Kind.PLENARY,
-        title="Second plenary: the mapping and the gaps",
+        title=content.plenary_title,
         days=10,
-        host="Kronoberg Adult Education Centre",
-        place="Adult Education Centre, hall B",
+        host=content.plenary_host,
+        place=content.plenary_place,
+        address=content.address,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils.text import slugify
@@ -219,7 +220,44 @@ GAPS = [
 ]
 
 
-def seed_stakeholders(*, alliance: Alliance, actor: User, demo_domain: str) -> None:
+@dataclass(frozen=True)
+class MappingContent:
+    """What one demo alliance's mapping holds, in the alliance's own language."""
+
+    organisations: list  # rows shaped like ORGANISATIONS
+    contacts: list  # rows shaped like CONTACTS
+    programmes: list  # dicts shaped like PROGRAMMES
+    gaps: list  # rows shaped like GAPS
+    engagement_strategy: str
+    authority_holder: str  # who decides for a contact who cannot commit
+    phone: str
+    consent_date: date
+
+
+KRONOBERG_MAPPING = MappingContent(
+    organisations=ORGANISATIONS,
+    contacts=CONTACTS,
+    programmes=PROGRAMMES,
+    gaps=GAPS,
+    engagement_strategy="Personal meeting with the chair, then an invitation.",
+    authority_holder="The head of the unit",
+    phone="+46 470 00 00 00",
+    consent_date=date(2026, 9, 15),
+)
+
+
+def _demo_address(name: str, domain: str) -> str:
+    # Accents and spaces have no place in the local part: "Hélène Roux" is helene.roux@….
+    return f"{slugify(name).replace('-', '.')}@{domain}"
+
+
+def seed_stakeholders(
+    *,
+    alliance: Alliance,
+    actor: User,
+    demo_domain: str,
+    content: MappingContent = KRONOBERG_MAPPING,
+) -> None:
     """Fills the alliance's mapping and links its members to their organisations."""
     stakeholders = []
     for (
@@ -232,7 +270,7 @@ def seed_stakeholders(*, alliance: Alliance, actor: User, demo_domain: str) -> N
         status,
         contributes,
         matters,
-    ) in ORGANISATIONS:
+    ) in content.organisations:
         stakeholder, _joined = services.stakeholder_create(
             alliance=alliance,
             actor=actor,
@@ -249,24 +287,24 @@ def seed_stakeholders(*, alliance: Alliance, actor: User, demo_domain: str) -> N
                 "status": status,
                 "contribution": contributes,
                 "what_matters": matters,
-                "engagement_strategy": "Personal meeting with the chair, then an invitation.",
+                "engagement_strategy": content.engagement_strategy,
             },
         )
         stakeholders.append(stakeholder)
-    for index, name, title, language, authority in CONTACTS:
+    for index, name, title, language, authority in content.contacts:
         services.contact_create(
             organisation=stakeholders[index].organisation,
             alliance=alliance,
             actor=actor,
             name=name,
             title=title,
-            email=f"{name.lower().replace(' ', '.')}@{demo_domain}",
-            phone="+46 470 00 00 00",
+            email=_demo_address(name, demo_domain),
+            phone=content.phone,
             preferred_language=language,
             authority_to_commit=authority,
-            authority_holder="" if authority != Authority.NO else "The head of the unit",
+            authority_holder="" if authority != Authority.NO else content.authority_holder,
             consent_basis=ConsentBasis.CONSENT,
-            consent_date=date(2026, 9, 15),
+            consent_date=content.consent_date,
         )
     by_name = {s.organisation.name: s.organisation for s in stakeholders}
     for membership in Membership.objects.active().filter(alliance=alliance):
@@ -274,7 +312,7 @@ def seed_stakeholders(*, alliance: Alliance, actor: User, demo_domain: str) -> N
         if organisation is not None:
             services.membership_link(membership=membership, actor=actor, organisation=organisation)
     programmes = []
-    for fields in PROGRAMMES:
+    for fields in content.programmes:
         organisations = [stakeholders[i].organisation for i in fields["organisations"]]
         programme_fields = {k: v for k, v in fields.items() if k != "organisations"}
         programmes.append(
@@ -282,7 +320,7 @@ def seed_stakeholders(*, alliance: Alliance, actor: User, demo_domain: str) -> N
                 alliance=alliance, actor=actor, organisations=organisations, **programme_fields
             )
         )
-    for problem_area, priority, evidence, programme_indexes in GAPS:
+    for problem_area, priority, evidence, programme_indexes in content.gaps:
         services.gap_save(
             alliance=alliance,
             actor=actor,

@@ -9,7 +9,7 @@ from actionplans.models import Action, ActionPlan
 from agreements.models import AgreementVersion, Signature
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, Membership, User
-from demo.management.commands.seed_demo import DEMO_PASSWORD
+from demo.management.commands.seed_demo import ALLIANCE_NAME, DEMO_PASSWORD
 from journey.rules import journey_for
 from meetings.models import Meeting, Minutes
 from outreach.models import CommunicationPlan, InformationMaterial
@@ -22,7 +22,7 @@ def test_seed_demo_builds_a_guide_shaped_alliance_and_prints_logins():
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())  # safe to run again
 
-    alliance = Alliance.objects.get()
+    alliance = Alliance.objects.get(name=ALLIANCE_NAME)
     assert alliance.status == Alliance.Status.ACTIVE
     assert alliance.leadership_problems(alliance.active_roles()) == []
     assert alliance.period_months == 17
@@ -46,12 +46,13 @@ def test_seed_demo_holds_an_approved_workshop_and_an_upcoming_plenary():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # safe to run again
 
-    workshop, plenary = Meeting.objects.order_by("number")
+    workshop, plenary = Meeting.objects.filter(alliance__name=ALLIANCE_NAME).order_by("number")
     assert workshop.status == Meeting.Status.HELD
     assert workshop.minutes.status == Minutes.Status.APPROVED
     assert len(workshop.minutes.approved_sha256) == 64
     assert workshop.participants.filter(attendance="present").count() == 8
-    assert Action.objects.get(decided_in__isnull=False).decided_in.minutes == workshop.minutes
+    decided = Action.objects.get(alliance__name=ALLIANCE_NAME, decided_in__isnull=False)
+    assert decided.decided_in.minutes == workshop.minutes
     assert plenary.status == Meeting.Status.PLANNED and plenary.starts_at > timezone.now()
     assert plenary.agenda_items.count() == 6
 
@@ -60,7 +61,7 @@ def test_seed_demo_holds_an_approved_workshop_and_an_upcoming_plenary():
 def test_seed_demo_holds_an_approved_plan_with_a_second_version_in_draft():
 
     call_command("seed_demo", stdout=StringIO())
-    plan = ActionPlan.objects.get()
+    plan = ActionPlan.objects.get(alliance__name=ALLIANCE_NAME)
     version = plan.versions.get()
     assert (plan.status, plan.version) == (ActionPlan.Status.DRAFT, 2)
     assert (version.number, version.is_approved) == (1, True)
@@ -74,7 +75,7 @@ def test_seed_demo_holds_a_published_agreement_with_answers():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # safe to run again
 
-    version = AgreementVersion.objects.get()
+    version = AgreementVersion.objects.get(agreement__alliance__name=ALLIANCE_NAME)
     assert version.number == 1 and version.is_current and version.countersignature
     assert version.translations.get().language == "sv"
     statuses = list(version.signatures.values_list("status", flat=True))
@@ -93,7 +94,7 @@ def test_seed_demo_holds_outreach_evaluation_and_a_journey_with_a_next_step():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # safe to run again
 
-    alliance = Alliance.objects.get()
+    alliance = Alliance.objects.get(name=ALLIANCE_NAME)
     assert InformationMaterial.objects.get().missing_parts() == []
     plan = CommunicationPlan.objects.get()
     assert plan.press_contact.user.email.startswith("johan.berg@")

@@ -1,21 +1,25 @@
-"""Creates the demo alliance: invented organisations and people in a Swedish region."""
+"""Creates the demo alliances, with invented organisations and people: one in a Swedish region,
+working in English and Swedish, and one in France whose members read French, Arabic and Dutch."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from actionplans.demo import has_action_plan, seed_action_plan
-from agreements.demo import has_agreement, seed_agreement
+from actionplans.demo import KRONOBERG_PLAN, PlanContent, has_action_plan, seed_action_plan
+from agreements.demo import KRONOBERG_AGREEMENT, AgreementContent, has_agreement, seed_agreement
 from alliance_portal.permissions import Role
 from alliances import services
 from alliances.models import Alliance, Membership, User
-from meetings.demo import seed_meetings
+from demo import french_alliance
+from meetings.demo import KRONOBERG_MEETINGS, MeetingsContent, seed_meetings
 from outreach.demo import has_outreach, seed_outreach
 from reminders.demo import seed_reminders
-from stakeholders.demo import seed_stakeholders
+from stakeholders.demo import KRONOBERG_MAPPING, MappingContent, seed_stakeholders
 from sustainability.demo import has_evaluation, seed_evaluation
 
 # Printed by `make run` for the demo accounts; never used outside the demo data.
@@ -75,78 +79,159 @@ def demo_email(first: str, last: str) -> str:
     return f"{ascii_name}@{DEMO_DOMAIN}"
 
 
+@dataclass(frozen=True)
+class Person:
+    email: str
+    first_name: str
+    last_name: str
+    role: Role
+    organisation: str
+    language: str
+
+
+@dataclass(frozen=True)
+class DemoAlliance:
+    """One demo alliance: its settings, its people (the first of each role acts for it) and the
+    content each app's demo builder fills it with."""
+
+    fields: dict
+    people: list[Person]
+    mapping: MappingContent
+    meetings: MeetingsContent
+    plan: PlanContent
+    agreement: AgreementContent
+
+    @property
+    def name(self) -> str:
+        return self.fields["name"]
+
+    def email_of(self, role: Role) -> str:
+        return next(person.email for person in self.people if person.role == role)
+
+
+KRONOBERG = DemoAlliance(
+    fields=ALLIANCE,
+    people=[
+        Person(demo_email(first, last), first, last, role, organisation, language)
+        for first, last, role, organisation, language in PEOPLE
+    ],
+    mapping=KRONOBERG_MAPPING,
+    meetings=KRONOBERG_MEETINGS,
+    plan=KRONOBERG_PLAN,
+    agreement=KRONOBERG_AGREEMENT,
+)
+
+FRENCH = DemoAlliance(
+    fields=french_alliance.ALLIANCE,
+    people=[
+        Person(f"{login}@{DEMO_DOMAIN}", first, last, role, organisation, language)
+        for login, first, last, role, organisation, language in french_alliance.PEOPLE
+    ],
+    mapping=french_alliance.MAPPING,
+    meetings=french_alliance.MEETINGS,
+    plan=french_alliance.PLAN,
+    agreement=french_alliance.AGREEMENT,
+)
+
+DEMO_ALLIANCES = (KRONOBERG, FRENCH)
+STAFF = Person(demo_email("Admin", "Portal"), "Admin", "Portal", Role.MEMBER, "", "en")
+FRENCH_ALLIANCE_NAME = FRENCH.name
+
+
 class Command(BaseCommand):
-    help = "Create the demo alliance and accounts (safe to run again), then print the logins."
+    help = "Create the demo alliances and accounts (safe to run again), then print the logins."
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            if not Alliance.objects.filter(name=ALLIANCE_NAME).exists():
-                self._create()
-            alliance = Alliance.objects.get(name=ALLIANCE_NAME)
-            # Databases seeded before the stakeholder register existed get their mapping too.
-            chair = User.objects.get(email=demo_email(*PEOPLE[0][:2]))
-            if not alliance.stakeholders.exists():
-                seed_stakeholders(alliance=alliance, actor=chair, demo_domain=DEMO_DOMAIN)
-            if not alliance.meetings.exists():
-                secretary = User.objects.get(email=demo_email(*PEOPLE[1][:2]))
-                seed_meetings(alliance=alliance, secretary=secretary, chair=chair)
-            if not has_action_plan(alliance):
-                seed_action_plan(
-                    alliance=alliance,
-                    coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
-                    chair=chair,
-                    password=DEMO_PASSWORD,
-                )
-            if not has_agreement(alliance):
-                seed_agreement(
-                    alliance=alliance,
-                    coordinator=User.objects.get(email=demo_email(*PEOPLE[3][:2])),
-                    chair=chair,
-                )
-            coordinator = User.objects.get(email=demo_email(*PEOPLE[3][:2]))
+            alliance = self._seed(KRONOBERG)
+            coordinator = User.objects.get(email=KRONOBERG.email_of(Role.COORDINATOR))
             if not has_outreach(alliance):
                 seed_outreach(alliance=alliance, coordinator=coordinator)
             if not has_evaluation(alliance):
                 seed_evaluation(alliance=alliance, coordinator=coordinator)
+            self._seed(FRENCH)
+            self._user(STAFF, is_staff=True, is_superuser=True)
             seed_reminders(alliance=alliance)
         self._print_logins()
 
-    def _user(self, first: str, last: str, language: str, **extra) -> User:
-        email = demo_email(first, last)
-        user = User.objects.filter(email=email).first()
+    def _seed(self, demo: DemoAlliance) -> Alliance:
+        """Creates what is missing of one demo alliance: databases seeded before an app existed
+        get that app's part on the next run."""
+        if not Alliance.objects.filter(name=demo.name).exists():
+            self._create(demo)
+        alliance = Alliance.objects.get(name=demo.name)
+        chair = User.objects.get(email=demo.email_of(Role.CHAIR))
+        secretary = User.objects.get(email=demo.email_of(Role.SECRETARY))
+        coordinator = User.objects.get(email=demo.email_of(Role.COORDINATOR))
+        if not alliance.stakeholders.exists():
+            seed_stakeholders(
+                alliance=alliance, actor=chair, demo_domain=DEMO_DOMAIN, content=demo.mapping
+            )
+        if not alliance.meetings.exists():
+            seed_meetings(
+                alliance=alliance, secretary=secretary, chair=chair, content=demo.meetings
+            )
+        if not has_action_plan(alliance):
+            seed_action_plan(
+                alliance=alliance,
+                coordinator=coordinator,
+                chair=chair,
+                password=DEMO_PASSWORD,
+                content=demo.plan,
+            )
+        if not has_agreement(alliance):
+            seed_agreement(
+                alliance=alliance, coordinator=coordinator, chair=chair, content=demo.agreement
+            )
+        return alliance
+
+    def _password_hash(self) -> str:
+        # Hashing is slow on purpose; the demo accounts share one password, so hash it once.
+        if not hasattr(self, "_hash"):
+            self._hash = make_password(DEMO_PASSWORD)
+        return self._hash
+
+    def _user(self, person: Person, **extra) -> User:
+        user = User.objects.filter(email=person.email).first()
         if user is None:
             user = User(
-                username=email,
-                email=email,
-                first_name=first,
-                last_name=last,
-                preferred_language=language,
+                username=person.email,
+                email=person.email,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                preferred_language=person.language,
                 **extra,
             )
-            user.set_password(DEMO_PASSWORD)
+            user.password = self._password_hash()
             user.save()
         return user
 
-    def _create(self) -> None:
-        first, last, _role, organisation, language = PEOPLE[0]
-        chair = self._user(first, last, language)
+    def _create(self, demo: DemoAlliance) -> None:
+        founder, *others = demo.people
+        chair = self._user(founder)
         alliance = services.alliance_create(
-            actor=chair, creator_role=Role.CHAIR, organisation_name=organisation, **ALLIANCE
+            actor=chair,
+            creator_role=founder.role,
+            organisation_name=founder.organisation,
+            **demo.fields,
         )
-        for first, last, role, organisation, language in PEOPLE[1:]:
-            user = self._user(first, last, language)
+        for person in others:
             membership = Membership(
-                alliance=alliance, user=user, role=role, organisation_name=organisation
+                alliance=alliance,
+                user=self._user(person),
+                role=person.role,
+                organisation_name=person.organisation,
             )
             membership.full_clean()
             membership.save()
         services.alliance_activate(alliance=alliance, actor=chair)
-        self._user("Admin", "Portal", "en", is_staff=True, is_superuser=True)
 
     def _print_logins(self) -> None:
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
         )
-        for first, last, role, _organisation, _language in PEOPLE:
-            self.stdout.write(f"  {role.label:<12} {demo_email(first, last)}")
-        self.stdout.write(f"  {'staff admin':<12} {demo_email('Admin', 'Portal')}\n")
+        for demo in DEMO_ALLIANCES:
+            self.stdout.write(f"\n  {demo.name}")
+            for person in demo.people:
+                self.stdout.write(f"  {person.role.label:<12} {person.email:<44} {person.language}")
+        self.stdout.write(f"\n  {'staff admin':<12} {STAFF.email}\n")
