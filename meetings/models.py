@@ -257,7 +257,7 @@ class Participant(models.Model):
         MAYBE = "maybe", _("Maybe")
 
     class Attendance(models.TextChoices):
-        UNKNOWN = "", _("Not recorded")
+        UNKNOWN = "", pgettext_lazy("attendance", "Not recorded")
         PRESENT = "present", _("Present")
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance_portal.exceptions import InvalidTransition
 
@@ -53,9 +54,11 @@ class Sector(models.TextChoices):
 class Level(models.IntegerChoices):
     """The guide's low / medium / high scale; numbers so that sorting follows the scale."""
 
-    LOW = 1, _("Low")
-    MEDIUM = 2, _("Medium")
-    HIGH = 3, _("High")
+    # A level agrees with "interest" and "impact", a priority with its own noun: in French and
+    # Arabic the two take different forms.
+    LOW = 1, pgettext_lazy("level of interest or impact", "Low")
+    MEDIUM = 2, pgettext_lazy("level of interest or impact", "Medium")
+    HIGH = 3, pgettext_lazy("level of interest or impact", "High")
 
 
 class Organisation(models.Model):
@@ -337,9 +340,9 @@ class Stakeholder(models.Model):
 
 
 class Priority(models.IntegerChoices):
-    LOW = 1, _("Low")
-    MEDIUM = 2, _("Medium")
-    HIGH = 3, _("High")
+    LOW = 1, pgettext_lazy("priority", "Low")
+    MEDIUM = 2, pgettext_lazy("priority", "Medium")
+    HIGH = 3, pgettext_lazy("priority", "High")
 
 
 class SupportProgramme(models.Model):

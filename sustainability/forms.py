@@ -5,6 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance_portal.forms import IdChoiceField
 
@@ -52,7 +53,7 @@ class EvaluationForm(forms.ModelForm):
         required=False,
         label=_("SWOT analysis used"),
         help_text=_("For a self-evaluation: the SWOT analysis it was based on, if any."),
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no SWOT analysis", "None"),
     )
 
     class Meta:

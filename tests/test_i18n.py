@@ -1,4 +1,5 @@
-"""Every user-visible string has a Swedish translation, compiled, and Swedish users see it."""
+"""Every user-visible string has a translation in each of the portal's languages, compiled and
+checked, and people who read them see them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import polib
 import pytest
 from crispy_forms.utils import render_crispy_form
 from django.apps import apps
+from django.conf import settings
 from django.forms import BaseForm
 from django.urls import reverse
 from django.utils import translation
@@ -27,8 +29,14 @@ from sustainability.models import Swot
 from tests.conftest import client_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PO_PATH = BASE_DIR / "locale" / "sv" / "LC_MESSAGES" / "django.po"
-MO_PATH = PO_PATH.with_suffix(".mo")
+# Every language the portal offers besides English, the language of the source.
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+
+
+def po_path(language: str) -> Path:
+    return BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+
+
 # The project package, every app of the portal's own (not a library's) and the templates.
 SOURCE_DIRS = (
     "alliance_portal",
@@ -41,8 +49,17 @@ SOURCE_DIRS = (
 )
 
 
-def test_swedish_catalogue_covers_every_string_in_the_code(tmp_path):
-    """Extract the strings afresh from a copy of the code and check each one is translated."""
+def test_every_language_is_offered_and_has_a_catalogue():
+    assert TRANSLATED == ["sv", "da", "fr", "nl", "ar"]
+    assert sorted(
+        path.parent.parent.name for path in BASE_DIR.glob("locale/*/LC_MESSAGES/django.po")
+    ) == sorted(TRANSLATED)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> Path:
+    """The catalogues after extracting the strings afresh from a copy of the code."""
+    tmp_path = tmp_path_factory.mktemp("extracted")
     copy = tmp_path / "src"
     copy.mkdir()
     shutil.copy(BASE_DIR / "manage.py", copy)
@@ -50,18 +67,80 @@ def test_swedish_catalogue_covers_every_string_in_the_code(tmp_path):
         shutil.copytree(BASE_DIR / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(BASE_DIR / "locale", copy / "locale")
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "sv", "--no-obsolete"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            *(f"--locale={code}" for code in TRANSLATED),
+            "--no-obsolete",
+        ],
         cwd=copy,
         env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path / "var")},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    catalogue = polib.pofile(str(copy / "locale" / "sv" / "LC_MESSAGES" / "django.po"))
+    return copy / "locale"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalogue_covers_every_string_in_the_code(extracted, language):
+    """Each string the code marks, extracted afresh, is translated and not fuzzy."""
+    catalogue = polib.pofile(str(extracted / language / "LC_MESSAGES" / "django.po"))
     missing = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
-    assert missing == [] and fuzzy == [], "run `make messages` and translate these"
+    assert (missing, fuzzy) == ([], []), "run `make messages` and translate these"
+    assert catalogue.percent_translated() == 100
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_catalogue_passes_msgfmt_check(language):
+    """msgfmt --check: the header, the plural forms and every placeholder agree."""
+    result = subprocess.run(
+        ["msgfmt", "--check", "--output-file=/dev/null", str(po_path(language))],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+NAMED_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]")
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_every_named_placeholder(language):
+    """A placeholder lost or misspelt in a translation shows the reader a raw "%(name)s" or
+    fails to format; msgfmt only checks the entries flagged python-format."""
+    wrong = []
+    for entry in polib.pofile(str(po_path(language))):
+        if entry.obsolete:
+            continue
+        expected = set(NAMED_PLACEHOLDER.findall(entry.msgid))
+        expected_plural = expected | set(NAMED_PLACEHOLDER.findall(entry.msgid_plural or ""))
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for form in forms:
+            found = set(NAMED_PLACEHOLDER.findall(form))
+            # A plural form for exactly one or two may say the number in words instead.
+            allowed = expected_plural if entry.msgid_plural else expected
+            if not found <= allowed or (not entry.msgid_plural and found != expected):
+                wrong.append((entry.msgid, form))
+    assert wrong == []
+
+
+ARABIC_PLURALS = (
+    "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
+    "n%100>=11 ? 4 : 5;"
+)
+
+
+def test_arabic_has_six_plural_forms_in_every_plural_entry():
+    catalogue = polib.pofile(str(po_path("ar")))
+    assert catalogue.metadata["Plural-Forms"] == ARABIC_PLURALS
+    plurals = [entry for entry in catalogue if entry.msgid_plural and not entry.obsolete]
+    assert plurals
+    assert [e.msgid for e in plurals if sorted(e.msgstr_plural) != [0, 1, 2, 3, 4, 5]] == []
 
 
 # makemessages finds gettext under its own names and `_` only: a string marked with any other
@@ -79,14 +158,16 @@ def test_translation_functions_are_imported_under_names_the_extractor_knows():
     assert offenders == []
 
 
-def test_compiled_catalogue_matches_the_source():
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_compiled_catalogue_matches_the_source(language):
     source = {
         (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
-        for e in polib.pofile(str(PO_PATH))
+        for e in polib.pofile(str(po_path(language)))
         if not e.obsolete
     }
     compiled = {
-        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(MO_PATH))
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in polib.mofile(str(po_path(language).with_suffix(".mo")))
     }
     assert source == compiled, "run `make messages` to compile the catalogue"
 
@@ -97,7 +178,7 @@ def test_swedish_user_sees_swedish_pages(cast):
     cast.member.save()
     page = client_for(cast.member).get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
     text = page.content.decode()
-    assert '<html lang="sv">' in text
+    assert '<html lang="sv"' in text
     assert "Din roll: Medlem" in text
     assert "Hoppa till huvudinnehållet" in text
 
@@ -108,28 +189,33 @@ def test_anonymous_visitor_can_choose_swedish(client):
     assert "Logga in" in client.get(reverse("login")).content.decode()
 
 
-# Forms and models in Swedish ----------------------------------------------------------------------
+# Forms and models in each language ----------------------------------------------------------------
 # A translated string formatted at import (`_("…%(n)d…") % {...}` in a class body) is fixed in the
 # language of that moment and shows in English to everyone. makemessages still finds the msgid and
-# the catalogue has its Swedish, so only rendering in Swedish shows the slip.
+# the catalogue has its translation, so only rendering in that language shows the slip.
 
 DJANGO_DIR = Path(django.__file__).resolve().parent
-CATALOGUES = (
-    PO_PATH,
-    # Help texts Django writes for our forms, e.g. the password rules.
-    DJANGO_DIR / "conf" / "locale" / "sv" / "LC_MESSAGES" / "django.po",
-    DJANGO_DIR / "contrib" / "auth" / "locale" / "sv" / "LC_MESSAGES" / "django.po",
-)
+
+
+def catalogues(language: str) -> tuple[Path, ...]:
+    return (
+        po_path(language),
+        # Help texts Django writes for our forms, e.g. the password rules.
+        DJANGO_DIR / "conf" / "locale" / language / "LC_MESSAGES" / "django.po",
+        DJANGO_DIR / "contrib" / "auth" / "locale" / language / "LC_MESSAGES" / "django.po",
+    )
+
+
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdfr]|\{\w*\}")
 # Text that a rendered form shows as words: element text, and the attributes people read.
 READ_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
 
 
-def _english_patterns() -> tuple[set[str], list[tuple[str, re.Pattern]]]:
-    """Each English msgid whose Swedish differs: as it is, or with placeholders as a pattern of
-    the text it formats to."""
-    translated, same_in_swedish = {}, set()
-    for path in CATALOGUES:
+def _english_patterns(language: str) -> tuple[set[str], list[tuple[str, re.Pattern]]]:
+    """Each English msgid whose translation differs: as it is, or with placeholders as a
+    pattern of the text it formats to."""
+    translated, same_in_translation = {}, set()
+    for path in catalogues(language):
         for entry in polib.pofile(str(path)):
             if entry.obsolete or entry.fuzzy:
                 continue
@@ -141,11 +227,11 @@ def _english_patterns() -> tuple[set[str], list[tuple[str, re.Pattern]]]:
                 if not msgstr:
                     continue
                 if msgstr == msgid:
-                    same_in_swedish.add(msgid)
+                    same_in_translation.add(msgid)
                 else:
                     translated[msgid] = msgstr
     exact, patterns = set(), []
-    for msgid in translated.keys() - same_in_swedish:
+    for msgid in translated.keys() - same_in_translation:
         fixed = PLACEHOLDER.split(msgid.replace("%%", "%"))
         if len(fixed) == 1:
             exact.add(msgid)
@@ -176,8 +262,13 @@ def _read_texts(html: str) -> set[str]:
     return {" ".join(text.split()) for text in reader.texts} - {""}
 
 
+# Each language is named in itself in every language ("English" for English readers too).
+LANGUAGE_NAMES = {name for _code, name in settings.LANGUAGES}
+
+
 def _untranslated(texts, english) -> set[tuple[str, str]]:
     exact, patterns = english
+    texts = set(texts) - LANGUAGE_NAMES
     return {(text, text) for text in texts if text in exact} | {
         (text, msgid) for text in texts for msgid, pattern in patterns if pattern.fullmatch(text)
     }
@@ -227,7 +318,7 @@ def _required_keywords(form_class: type[BaseForm]) -> list[str]:
 
 
 def test_the_check_finds_an_interpolated_english_help_text():
-    patterns = _english_patterns()
+    patterns = _english_patterns("sv")
     assert _untranslated({"At most 3 reminders, e.g. 3, 7, 14."}, patterns) == {
         ("At most 3 reminders, e.g. 3, 7, 14.", "At most %(count)d reminders, e.g. 3, 7, 14.")
     }
@@ -235,13 +326,14 @@ def test_the_check_finds_an_interpolated_english_help_text():
 
 
 @pytest.mark.django_db
-def test_every_form_renders_in_swedish_without_english_source_strings(cast):
-    patterns = _english_patterns()
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_form_renders_without_english_source_strings(cast, language):
+    patterns = _english_patterns(language)
     arguments = _form_arguments(cast)
     classes = _form_classes()
     assert len(classes) > 40, "the forms modules were not found"
     found = {}
-    with translation.override("sv"):
+    with translation.override(language):
         for form_class in classes:
             unknown = set(_required_keywords(form_class)) - arguments.keys()
             assert not unknown, f"teach this test how the views build {form_class.__name__}"
@@ -260,10 +352,11 @@ def test_every_form_renders_in_swedish_without_english_source_strings(cast):
 
 
 @pytest.mark.django_db
-def test_every_model_field_reads_in_swedish():
-    patterns = _english_patterns()
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_model_field_reads_in_each_language(language):
+    patterns = _english_patterns(language)
     found = {}
-    with translation.override("sv"):
+    with translation.override(language):
         for model in apps.get_models():
             if model.__module__.split(".")[0] not in SOURCE_DIRS:
                 continue
