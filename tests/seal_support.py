@@ -16,7 +16,23 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.test import override_settings
 from pyhanko.sign.timestamps import DummyTimeStamper
+
+
+@contextmanager
+def portal_seal_in(directory: Path, *, password: str) -> Iterator[Path]:
+    """The portal's sealing certificate in `directory` (made on first use), with no timestamp
+    authority; yields the certificate's path."""
+    certificate = directory / "portal-seal.p12"
+    with override_settings(
+        SEAL_CERTIFICATE_PATH=certificate,
+        SEAL_CERTIFICATE_PASSWORD=password,
+        SEAL_ORGANISATION_NAME="Test Alliance",
+        SEAL_TIMESTAMP_URL="",
+        SEAL_TIMESTAMP_TRUST_ROOTS="",
+    ):
+        yield certificate
 
 
 def self_signed_certificate(

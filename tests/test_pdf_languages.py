@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -34,6 +33,7 @@ from .factories import (
     make_published_agreement,
     sign_agreement,
 )
+from .seal_support import portal_seal_in
 
 # Headings each document prints, read from the catalogue in the language of the test: one left
 # in English, or missing from the catalogue, fails. The first is one whose translation differs
@@ -70,13 +70,7 @@ ORDERED_HEADING = {
 def portal_seal(tmp_path_factory):
     """The portal's certificate in a temporary directory (the signed agreement is sealed)."""
     seal_dir = tmp_path_factory.mktemp("languages-seal")
-    with override_settings(
-        SEAL_CERTIFICATE_PATH=seal_dir / "portal-seal.p12",
-        SEAL_CERTIFICATE_PASSWORD="languages-test-password",
-        SEAL_ORGANISATION_NAME="Test Alliance",
-        SEAL_TIMESTAMP_URL="",
-        SEAL_TIMESTAMP_TRUST_ROOTS="",
-    ):
+    with portal_seal_in(seal_dir, password="languages-test-password"):
         yield
 
 

@@ -36,7 +36,12 @@ from alliance_portal import seal
 from alliance_portal import settings as settings_module
 from alliance_portal.seal import SealCheck
 
-from .seal_support import certificate_pem, self_signed_certificate, timestamp_authority_server
+from .seal_support import (
+    certificate_pem,
+    portal_seal_in,
+    self_signed_certificate,
+    timestamp_authority_server,
+)
 
 REFERENCE = "3f2b9c1e7d5a4b8e9c0d1e2f3a4b5c6d"
 PASSWORD = "test-seal-password"
@@ -53,14 +58,8 @@ def seal_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module", autouse=True)
 def portal_seal(seal_dir):
     """The portal's certificate lives in a temporary directory, and no timestamp authority."""
-    with override_settings(
-        SEAL_CERTIFICATE_PATH=seal_dir / "portal-seal.p12",
-        SEAL_CERTIFICATE_PASSWORD=PASSWORD,
-        SEAL_ORGANISATION_NAME="Test Alliance",
-        SEAL_TIMESTAMP_URL="",
-        SEAL_TIMESTAMP_TRUST_ROOTS="",
-    ):
-        yield seal_dir / "portal-seal.p12"
+    with portal_seal_in(seal_dir, password=PASSWORD) as certificate:
+        yield certificate
 
 
 @pytest.fixture(scope="module")

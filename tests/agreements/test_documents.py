@@ -32,7 +32,7 @@ from alliance_portal import seal
 from alliance_portal.seal import SealCheck
 
 from ..conftest import client_for
-from ..seal_support import timestamp_authority_server
+from ..seal_support import portal_seal_in, timestamp_authority_server
 from .conftest import FACTS, sign_as
 
 SERVER_CLOCK = (
@@ -67,13 +67,7 @@ def seal_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module", autouse=True)
 def portal_seal(seal_dir):
     """The portal's certificate in a temporary directory, and no timestamp authority."""
-    with override_settings(
-        SEAL_CERTIFICATE_PATH=seal_dir / "portal-seal.p12",
-        SEAL_CERTIFICATE_PASSWORD="document-test-password",
-        SEAL_ORGANISATION_NAME="Test Alliance",
-        SEAL_TIMESTAMP_URL="",
-        SEAL_TIMESTAMP_TRUST_ROOTS="",
-    ):
+    with portal_seal_in(seal_dir, password="document-test-password"):
         yield
 
 

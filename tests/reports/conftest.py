@@ -8,7 +8,6 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -31,19 +30,14 @@ from ..factories import (
     make_published_agreement,
     sign_agreement,
 )
+from ..seal_support import portal_seal_in
 
 
 @pytest.fixture(scope="package", autouse=True)
 def portal_seal(tmp_path_factory):
     """The portal's certificate in a temporary directory, and no timestamp authority."""
     seal_dir = tmp_path_factory.mktemp("reports-seal")
-    with override_settings(
-        SEAL_CERTIFICATE_PATH=seal_dir / "portal-seal.p12",
-        SEAL_CERTIFICATE_PASSWORD="reports-test-password",
-        SEAL_ORGANISATION_NAME="Test Alliance",
-        SEAL_TIMESTAMP_URL="",
-        SEAL_TIMESTAMP_TRUST_ROOTS="",
-    ):
+    with portal_seal_in(seal_dir, password="reports-test-password"):
         yield
 
 
