@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "reminders",
     "journey",
     "reports",
+    "mywork",
     "dashboard",
     "demo",
 ]
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.shell",
             ],
         },
     },
@@ -164,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "alliances:list"
+LOGIN_REDIRECT_URL = "mywork:index"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 

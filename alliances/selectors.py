@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 
+from alliance_portal.permissions import Role
+
 from .models import Alliance, AuditEntry, Invitation, Membership, User
 
 
@@ -42,6 +44,18 @@ def alliance_list_for_user(*, user) -> QuerySet[Membership]:
                 distinct=True,
             )
         )
+        .order_by("alliance__name")
+    )
+
+
+def alliance_switcher_for_user(*, user) -> QuerySet[Membership]:
+    """The user's active memberships for the top bar: the alliances' names for the switcher, and
+    the roles and time zones "My work" counts what waits with; no member counts."""
+    return (
+        Membership.objects.active()
+        .filter(user=user)
+        .select_related("alliance")
+        .only("role", "user_id", "alliance__name", "alliance__timezone")
         .order_by("alliance__name")
     )
 
@@ -83,3 +97,33 @@ def invitation_default_language(*, alliance: Alliance, inviter: User) -> str:
     """The language an invitation form offers first: the alliance's main one, else the
     inviter's."""
     return alliance.language or inviter.preferred_language
+
+
+# The overview's members card and the members page -----------------------------------------------
+
+
+def member_role_counts(*, alliance: Alliance) -> dict[str, int]:
+    """How many active members hold each role, in the roles' order (roles nobody holds
+    left out), in one query whatever the size of the alliance."""
+    counted = dict(
+        Membership.objects.active()
+        .filter(alliance=alliance)
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("pk"))
+    )
+    return {role: counted[role] for role in Role.values if counted.get(role)}
+
+
+def member_search(queryset: QuerySet[Membership], text: str) -> QuerySet[Membership]:
+    """Members whose name, email or organisation holds every word of `text`: "anna malmö"
+    finds Anna of Malmö stad."""
+    for word in text.split():
+        queryset = queryset.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(organisation_name__icontains=word)
+            | Q(organisation__name__icontains=word)
+        )
+    return queryset

@@ -70,6 +70,11 @@ def _celery_eager():
     celery_app.conf.task_always_eager = False
 
 
+# What the shell around every HTML page reads for a logged-in person: their memberships (the
+# alliance switcher) and the count of what waits for them ("My work" in the top bar).
+SHELL_QUERIES = 2
+
+
 @dataclass
 class Cast:
     alliance: Alliance

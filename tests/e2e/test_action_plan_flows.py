@@ -14,8 +14,8 @@ from actionplans.models import Action, ActionPlan, PlanVersion
 from alliance_portal.permissions import Role
 from tests.factories import TEST_PASSWORD, AllianceFactory, MembershipFactory, StakeholderFactory
 
-from .conftest import A11yTracker
-from .flows import log_in
+from .conftest import CONTEXT_OPTIONS, A11yTracker
+from .flows import log_in, open_my_alliances, open_section
 
 PLAN_TITLE = "Regional action plan 2027-2028"
 GOAL = "Newcomer families reached by trained mediators"
@@ -40,7 +40,7 @@ def _member(alliance, role, first_name, last_name, organisation):
 
 
 def _second_page(browser, live_server, axe_source):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **CONTEXT_OPTIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
     tracker = A11yTracker(page, axe_source)
@@ -53,7 +53,7 @@ def _open_plan(page, alliance_name: str, plan_title: str) -> None:
     page.get_by_role("link", name=re.compile(re.escape(alliance_name))).click()
     page.wait_for_url(re.compile(r"/alliances/\d+/$"))
     page.assert_accessible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Action plans").click()
+    open_section(page, "Action plans")
     page.wait_for_url(re.compile(r"/alliances/\d+/plans/$"))
     page.assert_accessible()
     page.get_by_role("link", name=plan_title, exact=True).click()
@@ -118,10 +118,11 @@ def test_coordinator_drafts_chair_approves_and_a_later_edit_starts_version_2(
     # 1. The coordinator creates the plan ------------------------------------------------------
     page = a11y_page
     log_in(page, coordinator.email)
+    open_my_alliances(page)
     page.get_by_role("link", name=re.compile("Kronoberg Alliance")).click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/")
     page.assert_accessible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Action plans").click()
+    open_section(page, "Action plans")
     page.wait_for_url(f"**/alliances/{alliance.pk}/plans/")
     page.assert_accessible()
     page.get_by_role("link", name="New action plan").click()
@@ -234,6 +235,7 @@ def test_coordinator_drafts_chair_approves_and_a_later_edit_starts_version_2(
     context_b, chair_page, tracker_b = _second_page(browser, live_server, axe_source)
     try:
         log_in(chair_page, chair.email)
+        open_my_alliances(chair_page)
         _open_plan(chair_page, "Kronoberg Alliance", PLAN_TITLE)
         chair_page.get_by_role("link", name="Review for sign-off").click()
         chair_page.wait_for_url("**/review/")

@@ -16,7 +16,7 @@ from agreements.models import Signature, text_sha256
 from alliance_portal.permissions import Role
 from tests.factories import AllianceFactory, MembershipFactory
 
-from .flows import log_in
+from .flows import log_in, log_out, open_my_alliances, open_section
 
 ALLIANCE = "Kronoberg Alliance"
 TYPED_NAME = "Maria Elena Lindqvist"
@@ -145,12 +145,11 @@ def test_member_signs_by_keyboard_downloads_the_pdf_and_verifies_it(a11y_page, t
 
     # 1. The member finds the agreement through the alliance's menu ----------------------------
     log_in(page, member.email)
+    open_my_alliances(page)
     page.get_by_role("link", name=re.compile(ALLIANCE)).first.click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/")
     page.assert_accessible()
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Agreement", exact=True
-    ).click()
+    open_section(page, "Agreement")
     page.wait_for_url(f"**/alliances/{alliance.pk}/agreement/")
     page.assert_accessible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Commitment agreement")
@@ -189,9 +188,7 @@ def test_member_signs_by_keyboard_downloads_the_pdf_and_verifies_it(a11y_page, t
     assert version.title in text
 
     # 4. Logged out, anyone can check the PDF on the verify page ----------------------------------
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
-    page.assert_accessible()
+    log_out(page)
     page.goto("/verify/")
     page.assert_accessible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify a signed agreement")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CspWatcher
+from .conftest import CONTEXT_OPTIONS, CspWatcher
 
 
 @pytest.fixture
 def bare_page(browser, live_server, transactional_db):
     """A page with the violation check but no axe tracking, to look at the check itself."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **CONTEXT_OPTIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
