@@ -114,3 +114,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 def role_can(role: str, capability: Capability) -> bool:
     return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def roles_with(capability: Capability) -> tuple[str, ...]:
+    """The roles that hold `capability`: for reads that filter memberships in the database."""
+    return tuple(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)

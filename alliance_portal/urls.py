@@ -23,6 +23,7 @@ register_converter(TokenConverter, "token")
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
+    path("my-work/", include("mywork.urls")),
     path("alliances/", include("alliances.urls")),
     path("alliances/", include("dashboard.urls")),
     path("alliances/<id:alliance_id>/stakeholders/", include("stakeholders.urls")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from alliances.models import Alliance, User
 
@@ -29,6 +29,17 @@ def delivery_counts(*, alliance: Alliance) -> dict[str, int]:
 
 def failed_delivery_count(*, alliance: Alliance) -> int:
     return Delivery.objects.filter(alliance=alliance, status=Delivery.Status.FAILED).count()
+
+
+def alliances_with_failed_deliveries(*, alliance_ids) -> QuerySet[Alliance]:
+    """The given alliances where reminders could not be sent, each with `failed_count`."""
+    failed = Q(reminder_deliveries__status=Delivery.Status.FAILED)
+    return (
+        Alliance.objects.filter(pk__in=alliance_ids)
+        .annotate(failed_count=Count("reminder_deliveries", filter=failed))
+        .filter(failed_count__gt=0)
+        .order_by("name", "pk")
+    )
 
 
 def alliance_reminder_settings(*, alliance: Alliance) -> ReminderSettings:

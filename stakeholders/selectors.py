@@ -213,6 +213,20 @@ def representation_balance(*, alliance: Alliance) -> Balance:
     )
 
 
+def representatives_not_linked(*, alliance_ids) -> QuerySet[Membership]:
+    """Seated members of the given alliances who name an organisation that is not linked to
+    the register: the "not linked" rows of the representation balance. A personal member names
+    none, so has nothing to link."""
+    return (
+        Membership.objects.active()
+        .filter(alliance__in=alliance_ids, organisation__isnull=True)
+        .exclude(role=Role.OBSERVER)
+        .exclude(organisation_name="")
+        .select_related("alliance", "user")
+        .order_by("alliance__name", "user__first_name", "user__last_name", "pk")
+    )
+
+
 def contact_personal_data(*, contact: Contact) -> dict:
     """Everything the alliance holds about one contact person, for a subject access request."""
     memberships = Membership.objects.filter(

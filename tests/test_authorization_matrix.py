@@ -438,12 +438,14 @@ MATRIX: dict[str, Case] = {
         everyone(), args=lambda cast: [invitation_token(_pending_invitation(cast))]
     ),
     "alliances:list": Case(logged_in()),
+    "mywork:index": Case(logged_in()),
     "alliances:create": Case(
         {**logged_in(200), "outsider": 403, "observer": 403, "member": 403, "secretary": 403}
     ),
     "dashboard:alliance": Case(alliance_members(), args=_alliance),
     "alliances:edit": Case(alliance_leaders(), args=_alliance),
     "alliances:transition": Case(alliance_leaders(), args=lambda cast: [cast.alliance.pk, "close"]),
+    "alliances:members": Case(alliance_members(), args=_alliance),
     "alliances:invite": Case(alliance_leaders(), args=_alliance),
     "alliances:invitation_revoke": Case(
         alliance_leaders(302),
@@ -581,6 +583,10 @@ MATRIX: dict[str, Case] = {
         method="post",
         args=_with_minutes(),
         data=lambda cast: {"base_version": "1"},
+    ),
+    "meetings:minutes_presence": Case(meeting_organisers(), method="post", args=_with_minutes()),
+    "meetings:minutes_presence_leave": Case(
+        meeting_organisers(204), method="post", args=_with_minutes()
     ),
     "meetings:minutes_correct": Case(meeting_organisers(), args=_with_minutes("approved")),
     "meetings:minutes_transition": Case(
