@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.textdiff import Segment, word_diff
@@ -472,4 +472,86 @@ def progress_chart(actions: list[Action]) -> Chart:
             )
             for index, action in enumerate(actions)
         ]
+    )
+
+
+# The alliance overview --------------------------------------------------------------------------
+# The overview's cards read a fixed number of rows, whatever the size of the alliance.
+
+
+def open_action_counts(*, alliance: Alliance) -> dict[str, int]:
+    """How many actions are open in each open status (every open status, zero included), in
+    the order of the statuses, in one query."""
+    open_statuses = [
+        status for status in Action.Status.values if status not in Action.CLOSED_STATUSES
+    ]
+    counted = dict(
+        Action.objects.filter(alliance=alliance, status__in=open_statuses)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {status: counted.get(status, 0) for status in open_statuses}
+
+
+def recently_decided_actions(*, alliance: Alliance, limit: int) -> list[Action]:
+    """The last `limit` actions decided in minutes, newest first, with the meeting they were
+    decided in."""
+    return list(
+        Action.objects.filter(alliance=alliance, decided_in__isnull=False)
+        .select_related("plan", "decided_in__minutes__meeting")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def recently_approved_versions(*, alliance: Alliance, limit: int) -> list[PlanVersion]:
+    """The last `limit` approved plan versions, newest approval first, with their plans."""
+    return list(
+        PlanVersion.objects.approved()
+        .filter(plan__alliance=alliance)
+        .select_related("plan")
+        # The snapshot is the whole signed plan; the card needs only its title and number.
+        .defer("snapshot")
+        .order_by("-approved_at", "-pk")[:limit]
+    )
+
+
+# What waits for a person -----------------------------------------------------------------------
+
+
+def actions_due_for(*, user, today_by_alliance: dict[int, date]) -> QuerySet[Action]:
+    """Open actions of a plan that `user` is responsible for, overdue or due within
+    DUE_SOON_DAYS of each alliance's own today (`today_by_alliance`: the alliances where they
+    report on their actions). Only an action in a plan has a page to report progress on."""
+    alliances_by_day: dict[date, list[int]] = {}
+    for alliance_id, today in today_by_alliance.items():
+        alliances_by_day.setdefault(today, []).append(alliance_id)
+    due = Q(pk__in=[])
+    for today, alliance_ids in alliances_by_day.items():
+        limit = today + timedelta(days=DUE_SOON_DAYS)
+        due |= Q(alliance_id__in=alliance_ids, due_date__lte=limit)
+    return (
+        Action.objects.filter(
+            due,
+            responsible_member__user=user,
+            responsible_member__ended_at__isnull=True,
+            plan__isnull=False,
+        )
+        .exclude(status__in=Action.CLOSED_STATUSES)
+        .select_related("alliance", "plan")
+        .order_by("due_date", "pk")
+    )
+
+
+def versions_awaiting_sign_off(*, alliance_ids) -> QuerySet[PlanVersion]:
+    """The versions submitted for the chair's sign-off: the plan's current version while the
+    plan is submitted (as `submitted_version` reads it for one plan)."""
+    return (
+        PlanVersion.objects.filter(
+            plan__alliance__in=alliance_ids,
+            plan__status=ActionPlan.Status.SUBMITTED,
+            number=F("plan__version"),
+        )
+        .select_related("plan__alliance", "submitted_by")
+        .order_by("submitted_at", "pk")
     )

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from alliances.models import Membership
 
-from .models import Agreement, AgreementVersion, Signature, SignatureEvent
+from .models import Agreement, AgreementVersion, Signature, SignatureEvent, by_seated_members
 
 PENDING = Signature.Status.PENDING
+# A member who signed, declined or withdrew has answered the version; only a request still
+# pending, or none made yet, waits for them.
+ANSWERED = (Signature.Status.SIGNED, Signature.Status.DECLINED, Signature.Status.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -189,3 +193,73 @@ def status_board(version: AgreementVersion, *, signing_roles) -> StatusBoard:
 
 def signature_events(signature: Signature) -> list[SignatureEvent]:
     return list(signature.events.select_related("actor").order_by("at", "id"))
+
+
+# The alliance overview --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureCounts:
+    """Where the current version's signatures stand among the members who hold a seat now."""
+
+    version: AgreementVersion
+    signed: int
+    declined: int
+    seats: int
+
+    @property
+    def waiting(self) -> int:
+        """Seated members who have not answered: never asked, asked, or withdrawn since."""
+        return max(self.seats - self.signed - self.declined, 0)
+
+
+def signature_counts(*, alliance, signing_roles) -> SignatureCounts | None:
+    """The current version's signed / declined / waiting counts, in one query; None while no
+    version is published. Only members who still hold a seat count, as on the status board."""
+    seated = by_seated_members("signatures__")
+    seats = (
+        Membership.objects.active()
+        .filter(alliance=OuterRef("agreement__alliance"), role__in=signing_roles)
+        .order_by()
+        .values("alliance")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    version = (
+        AgreementVersion.objects.current()
+        .filter(agreement__alliance=alliance)
+        .annotate(
+            signed_count=Count(
+                "signatures", filter=Q(signatures__status=Signature.Status.SIGNED) & seated
+            ),
+            declined_count=Count(
+                "signatures", filter=Q(signatures__status=Signature.Status.DECLINED) & seated
+            ),
+            seat_count=Coalesce(Subquery(seats, output_field=IntegerField()), 0),
+        )
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        return None
+    return SignatureCounts(
+        version=version,
+        signed=version.signed_count,
+        declined=version.declined_count,
+        seats=version.seat_count,
+    )
+
+
+def versions_awaiting_signature(*, user, alliance_ids) -> QuerySet[AgreementVersion]:
+    """The current versions of the given alliances' agreements that `user` has not answered.
+    `alliance_ids` are the alliances where they sign (the agreement page's "Read and sign")."""
+    answered = Signature.objects.filter(
+        version=OuterRef("pk"), membership__user=user, status__in=ANSWERED
+    )
+    return (
+        AgreementVersion.objects.current()
+        .filter(agreement__alliance__in=alliance_ids)
+        .exclude(Exists(answered))
+        .select_related("agreement__alliance")
+        .order_by("published_at", "pk")
+    )

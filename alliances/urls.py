@@ -13,6 +13,7 @@ urlpatterns = [
         views.alliance_transition,
         name="transition",
     ),
+    path("<id:alliance_id>/members/", views.member_list, name="members"),
     path("<id:alliance_id>/members/invite/", views.member_invite, name="invite"),
     path(
         "<id:alliance_id>/invitations/<id:invitation_id>/withdraw/",

@@ -22,6 +22,7 @@ from alliance_portal.forms import add_service_errors, saved_by_service, service_
 from alliance_portal.permissions import Capability, Role
 
 from . import selectors, services
+from .filters import MemberFilter
 from .forms import (
     AcceptInvitationSignupForm,
     AllianceCreateForm,
@@ -41,6 +42,9 @@ from .permissions import (
 )
 from .services import ALLIANCE_EDITABLE_FIELDS
 from .tokens import ExpiredInvitationLink, InvalidInvitationLink, invitation_from_token
+
+# Members a page of the members list shows.
+MEMBERS_PAGE_SIZE = 50
 
 ERR_INVITATION_LINK_INVALID = gettext_lazy(
     "This invitation link is not valid. Check that you copied the whole link."
@@ -133,6 +137,38 @@ def alliance_transition(request, alliance_id: int, transition: str):
 
 
 @login_required
+@require_safe
+def member_list(request, alliance_id: int):
+    """The alliance's members, searchable by name or organisation and filterable by role; those
+    who manage members also see the pending invitations and former members."""
+    access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_MEMBERS)
+    alliance = access.alliance
+    can_manage = access.can(Capability.MANAGE_MEMBERS)
+    member_filter = MemberFilter(
+        request.GET or None, queryset=selectors.member_list(alliance=alliance)
+    )
+    page = Paginator(member_filter.qs, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "alliances/members.html",
+        {
+            "access": access,
+            "alliance": alliance,
+            "filter": member_filter,
+            "filtering": any(request.GET.get(name) for name in member_filter.filters),
+            "page": page,
+            "member_total": selectors.member_list(alliance=alliance).count(),
+            "invitations": (
+                selectors.pending_invitation_list(alliance=alliance) if can_manage else []
+            ),
+            "former_members": (
+                selectors.former_member_list(alliance=alliance) if can_manage else []
+            ),
+        },
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def member_invite(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.MANAGE_MEMBERS)
@@ -160,7 +196,7 @@ def member_invite(request, alliance_id: int):
             messages.success(
                 request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
             )
-            return redirect("dashboard:alliance", access.alliance.pk)
+            return redirect("alliances:members", access.alliance.pk)
     return render(
         request,
         "alliances/invite.html",
@@ -183,7 +219,7 @@ def invitation_revoke(request, alliance_id: int, invitation_id: int):
         messages.success(
             request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
         )
-    return redirect("dashboard:alliance", access.alliance.pk)
+    return redirect("alliances:members", access.alliance.pk)
 
 
 @login_required
@@ -204,7 +240,7 @@ def member_edit(request, alliance_id: int, membership_id: int):
         lambda data: services.membership_update(membership=membership, actor=request.user, **data),
         _("The membership was updated."),
     ):
-        return redirect("dashboard:alliance", access.alliance.pk)
+        return redirect("alliances:members", access.alliance.pk)
     return render(
         request,
         "alliances/member_edit.html",
@@ -229,7 +265,7 @@ def member_end(request, alliance_id: int, membership_id: int):
         ),
         _("%(name)s's membership has ended.") % {"name": membership.user},
     ):
-        return redirect("dashboard:alliance", access.alliance.pk)
+        return redirect("alliances:members", access.alliance.pk)
     return render(
         request,
         "alliances/member_end_confirm.html",

@@ -1,9 +1,12 @@
-"""The alliance's home page: its members, and what every feature has to say about it."""
+"""The alliance's overview: where the guide's six steps stand, what to do next, and a card for
+each thing members look up most (the next meeting, open actions, signatures, decisions,
+members). The members themselves are listed on their own page."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from alliance_portal.permissions import Capability
@@ -13,11 +16,22 @@ from alliances.permissions import get_alliance_for_user
 from journey.rules import journey_for
 from reminders.selectors import failed_delivery_count
 
+from .overview import members_by_role, overview_cards, roles_of
+
 
 @login_required
 @require_safe
 def home(request):
-    return redirect("alliances:list")
+    return redirect("mywork:index")
+
+
+def _invite_is_primary(access, journey) -> bool:
+    """The next step's action is the page's primary action, in the steps' box; when there is
+    none this user can take, inviting a member is (for those who may)."""
+    if not access.can(Capability.MANAGE_MEMBERS):
+        return False
+    upcoming = journey.next
+    return upcoming is None or not access.can(upcoming[1].capability)
 
 
 @login_required
@@ -25,25 +39,27 @@ def home(request):
 def alliance_detail(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id)
     alliance = access.alliance
-    can_manage = access.can(Capability.MANAGE_MEMBERS)
-    members = list(selectors.member_list(alliance=alliance))
-    roles = [m.role for m in members]
+    now = timezone.now()
+    role_counts = selectors.member_role_counts(alliance=alliance)
+    roles = roles_of(role_counts)
     forming = alliance.status == Alliance.Status.FORMING
+    journey = journey_for(alliance, now=now, roles=roles)
     context = {
         "access": access,
         "alliance": alliance,
-        "members": members,
+        "member_count": len(roles),
+        "members_by_role": members_by_role(role_counts),
         "leadership_problems": alliance.leadership_problems(roles),
         "activation_problems": (
             alliance.leadership_problems(roles, status=Alliance.Status.ACTIVE) if forming else []
         ),
-        "invitations": selectors.pending_invitation_list(alliance=alliance) if can_manage else [],
-        "former_members": selectors.former_member_list(alliance=alliance) if can_manage else [],
         "failed_reminders": (
             failed_delivery_count(alliance=alliance)
             if access.can(Capability.MANAGE_REMINDERS)
             else 0
         ),
-        "journey": journey_for(alliance, roles=roles),
+        "journey": journey,
+        "invite_is_primary": _invite_is_primary(access, journey),
+        **overview_cards(alliance, access.caps, now=now),
     }
     return render(request, "dashboard/alliance.html", context)

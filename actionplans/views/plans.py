@@ -95,11 +95,22 @@ def _confirm_page(request, access, plan: ActionPlan, **context):
 def action_list(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.VIEW_PLANS)
     actions = selectors.action_list(alliance=access.alliance)
+    # The alliance overview links each open status to the actions in it; an unknown status
+    # shows them all.
+    status = request.GET.get("status")
+    status_filter = Action.Status(status) if status in Action.Status.values else None
+    if status_filter is not None:
+        actions = actions.filter(status=status_filter)
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "actionplans/action_list.html",
-        {"access": access, "alliance": access.alliance, "page": page},
+        {
+            "access": access,
+            "alliance": access.alliance,
+            "page": page,
+            "status_filter": status_filter,
+        },
     )
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from alliance_portal.permissions import Role
 from tests.factories import TEST_PASSWORD, AllianceFactory, MembershipFactory
 
-from .flows import log_in
+from .flows import log_in, log_out, open_my_alliances
 
 
 def _alliance_with_people():
@@ -26,12 +26,21 @@ def test_log_in_and_open_the_dashboard(a11y_page):
     page.wait_for_url("**/accounts/login/**")
     page.assert_accessible()
     log_in(page, chair.email)
+    open_my_alliances(page)
     page.get_by_role("link", name=re.compile("Kronoberg Alliance")).first.click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/")
     page.assert_accessible()
     assert page.get_by_role("heading", level=1).inner_text() == "Kronoberg Alliance"
+    # "About the alliance" is folded below the overview's cards.
+    page.get_by_test_id("about").locator("summary").click()
     assert "Kronoberg County" in page.inner_text("main")
+    # The members are counted on the overview and listed on their own page.
+    page.get_by_test_id("all-members-link").click()
+    page.wait_for_url(f"**/alliances/{alliance.pk}/members/")
+    page.assert_accessible()
     assert "Folk High School" in page.inner_text("main")
+    page.go_back()
+    page.wait_for_url(f"**/alliances/{alliance.pk}/")
     assert page.get_by_test_id("current-role").inner_text() == "Your role: Chair"
 
     # Keyboard: the first Tab reaches the skip link, and Enter moves focus to the content.
@@ -45,8 +54,9 @@ def test_switch_to_swedish(a11y_page):
     page = a11y_page
     _alliance, chair = _alliance_with_people()
     log_in(page, chair.email)
-    page.get_by_label("Language").select_option("sv")
-    page.get_by_role("button", name="Change language").click()
+    open_my_alliances(page)
+    page.get_by_test_id("language-menu").click()
+    page.get_by_role("button", name="Svenska").click()
     page.wait_for_load_state("load")
     page.wait_for_function("document.documentElement.lang === 'sv'")
     page.assert_accessible()
@@ -65,15 +75,13 @@ def test_accept_an_invitation(a11y_page):
     page.get_by_label("Role").select_option(Role.COORDINATOR)
     page.get_by_label("Organisation").fill("Red Cross Växjö")
     page.get_by_role("button", name="Send invitation").click()
-    page.wait_for_url(f"**/alliances/{alliance.pk}/")
+    page.wait_for_url(f"**/alliances/{alliance.pk}/members/")
     page.assert_accessible()
     assert "An invitation was sent to newcomer@example.org." in page.inner_text("main")
 
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+(/invitations/[^/\s]+/)", mail.outbox[0].body).group(1)
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
-    page.assert_accessible()
+    log_out(page)
 
     page.goto(link)
     page.assert_accessible()

@@ -12,7 +12,7 @@ from alliance_portal.permissions import Role
 from tests.factories import AllianceFactory, MembershipFactory
 from tests.journey_support import complete_journey
 
-from .flows import log_in
+from .flows import log_in, open_my_alliances
 
 STRENGTHS = "Migrant organisations at the table\nCommitted municipalities"
 THREATS = "Short project funding"
@@ -44,13 +44,17 @@ def test_coordinator_follows_the_next_step_fills_a_swot_and_downloads_the_report
     page = a11y_page
     alliance, coordinator = _alliance_before_its_evaluation()
     log_in(page, coordinator.email)
+    open_my_alliances(page)
     page.get_by_role("link", name=re.compile("Kronoberg Alliance")).first.click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/")
     page.assert_accessible()
     assert page.get_by_test_id("steps-done").inner_text() == "5 of 6 steps done"
     assert "An evaluation is recorded" in page.get_by_test_id("next-step").inner_text()
 
-    # "Why is this not done?" opens the rule, by keyboard.
+    # Step 6 opens its checklist, and "Why is this not done?" the rule, by keyboard.
+    page.locator("#step-6-toggle").focus()
+    page.keyboard.press("Enter")
+    page.get_by_test_id("checklist-6").wait_for(state="visible")
     check = page.get_by_test_id("check-evaluation")
     assert check.get_attribute("data-done") == "false"
     check.locator("summary").focus()
@@ -80,7 +84,9 @@ def test_coordinator_follows_the_next_step_fills_a_swot_and_downloads_the_report
     assert page.get_by_test_id("check-evaluation").get_attribute("data-done") == "true"
     assert "sustainability plan" in page.get_by_test_id("next-step").inner_text()
 
-    page.get_by_role("link", name="Reports", exact=True).click()
+    more_actions = page.get_by_test_id("more-actions")
+    more_actions.click()
+    more_actions.locator("xpath=..").get_by_role("link", name="Reports", exact=True).click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/reports/")
     page.assert_accessible()
     with page.expect_download() as download_info:
