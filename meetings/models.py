@@ -572,3 +572,26 @@ class CalendarFeed(models.Model):
 def new_response_key() -> str:
     """The secret in an invitee's answer link."""
     return secrets.token_urlsafe(32)
+
+
+class MinutesPresence(models.Model):
+    """Who has the minutes editor open, as last heard from their page.
+
+    Kept in the database rather than in one server's memory, so that every server answering the
+    editors' polls sees everyone. A row is a heartbeat: the editor's page refreshes `seen_at`
+    while it is open and deletes the row when it is left.
+    """
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("person editing the minutes")
+        verbose_name_plural = _("people editing the minutes")
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "user"], name="one_presence_per_editor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in minutes #{self.minutes_id}"

@@ -6,7 +6,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from actionplans import selectors as action_selectors
 from actionplans.models import Action
@@ -22,9 +22,14 @@ from .models import (
     Minutes,
     MinutesComment,
     MinutesItem,
+    MinutesPresence,
     MinutesRevision,
     Participant,
 )
+
+# Editors' pages report every few seconds; a person not heard from for this long has left,
+# even if their page could not say so (a closed laptop, a lost connection).
+PRESENCE_WINDOW = timedelta(seconds=15)
 
 
 def local_time(alliance: Alliance, moment: datetime) -> datetime:
@@ -164,6 +169,17 @@ def minutes_item_with_actions(item: MinutesItem) -> MinutesItem:
     fresh = MinutesItem.objects.prefetch_related(_actions_prefetch()).get(pk=item.pk)
     fresh.minutes = item.minutes
     return fresh
+
+
+def minutes_editors_present(minutes: Minutes, *, now: datetime, excluding) -> list:
+    """The other people who have the editor of these minutes open, by name."""
+    presences = (
+        MinutesPresence.objects.filter(minutes=minutes, seen_at__gte=now - PRESENCE_WINDOW)
+        .exclude(user=excluding)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__pk")
+    )
+    return [presence.user for presence in presences]
 
 
 def minutes_content(minutes: Minutes) -> dict:
@@ -334,3 +350,81 @@ def minutes_context(minutes: Minutes, *, with_comments: bool = False) -> dict:
             revisions(minutes).filter(kind=MinutesRevision.Kind.CORRECTION).order_by("version")
         ),
     }
+
+
+# The alliance overview --------------------------------------------------------------------------
+# The overview's cards read a fixed number of rows, whatever the size of the alliance.
+
+
+def upcoming_meeting(*, alliance: Alliance, now: datetime) -> Meeting | None:
+    """The next planned meeting: one that has not ended yet, soonest first (so a meeting
+    under way now is still the one to show)."""
+    return (
+        Meeting.objects.filter(alliance=alliance, status=Meeting.Status.PLANNED, ends_at__gt=now)
+        .order_by("starts_at", "number")
+        .first()
+    )
+
+
+def recently_approved_minutes(*, alliance: Alliance, limit: int) -> list[Minutes]:
+    """The last `limit` approved minutes, newest approval first, with their meetings."""
+    return list(
+        Minutes.objects.filter(meeting__alliance=alliance, approved_at__isnull=False)
+        .select_related("meeting")
+        .order_by("-approved_at", "-pk")[:limit]
+    )
+
+
+# What waits for a person -----------------------------------------------------------------------
+
+
+def meetings_to_answer(*, user, alliance_ids, now: datetime) -> QuerySet[Meeting]:
+    """Planned meetings still ahead to which `user` is invited and has not answered."""
+    unanswered = Participant.objects.filter(
+        meeting=OuterRef("pk"), user=user, response=Participant.Response.NONE
+    )
+    return (
+        Meeting.objects.filter(
+            Exists(unanswered),
+            alliance__in=alliance_ids,
+            status=Meeting.Status.PLANNED,
+            starts_at__gt=now,
+        )
+        .select_related("alliance")
+        .order_by("starts_at", "pk")
+    )
+
+
+def minutes_open_for_comment(*, user, alliance_ids) -> QuerySet[Minutes]:
+    """Minutes circulated for comments (comments are taken until they are approved) on which
+    `user` has not commented yet."""
+    commented = MinutesComment.objects.filter(item__minutes=OuterRef("pk"), author=user)
+    return (
+        Minutes.objects.filter(meeting__alliance__in=alliance_ids, status=Minutes.Status.CIRCULATED)
+        .exclude(Exists(commented))
+        .select_related("meeting__alliance")
+        .order_by("circulated_at", "pk")
+    )
+
+
+def meetings_without_minutes(*, alliance_ids, now: datetime) -> QuerySet[Meeting]:
+    """Meetings that count as held and whose minutes nobody has started."""
+    return (
+        Meeting.objects.held(now)
+        .filter(alliance__in=alliance_ids, minutes__isnull=True)
+        .select_related("alliance")
+        .order_by("starts_at", "pk")
+    )
+
+
+def minutes_to_circulate(*, alliance_ids, now: datetime) -> QuerySet[Minutes]:
+    """Draft minutes of meetings that have started, so they can be circulated for comments."""
+    return (
+        Minutes.objects.filter(
+            meeting__alliance__in=alliance_ids,
+            status=Minutes.Status.DRAFT,
+            meeting__starts_at__lte=now,
+        )
+        .select_related("meeting__alliance")
+        .order_by("meeting__starts_at", "pk")
+    )

@@ -26,6 +26,12 @@ urlpatterns = [
     path(MEETING + "minutes/", views.minutes_page, name="minutes"),
     path(MEETING + "minutes/start/", views.minutes_start, name="minutes_start"),
     path(MEETING + "minutes/save/", views.minutes_save, name="minutes_save"),
+    path(MEETING + "minutes/presence/", views.minutes_presence, name="minutes_presence"),
+    path(
+        MEETING + "minutes/presence/leave/",
+        views.minutes_presence_leave,
+        name="minutes_presence_leave",
+    ),
     path(MEETING + "minutes/correct/", views.minutes_correct, name="minutes_correct"),
     path(
         MEETING + "minutes/status/<slug:action>/",

@@ -48,6 +48,7 @@ from .minutes import (
     minutes_save,
     minutes_start,
 )
+from .presence import minutes_presence_leave, minutes_presence_touch
 
 __all__ = [
     "AGENDA_ITEM_FIELDS",
@@ -86,6 +87,8 @@ __all__ = [
     "minutes_circulate",
     "minutes_correct",
     "minutes_lock",
+    "minutes_presence_leave",
+    "minutes_presence_touch",
     "minutes_record_approval",
     "minutes_save",
     "minutes_start",

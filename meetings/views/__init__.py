@@ -33,6 +33,7 @@ from .minutes import (
     minutes_start,
     minutes_transition,
 )
+from .presence import minutes_presence, minutes_presence_leave
 
 __all__ = [
     "agenda_item_add",
@@ -60,6 +61,8 @@ __all__ = [
     "minutes_history",
     "minutes_page",
     "minutes_pdf",
+    "minutes_presence",
+    "minutes_presence_leave",
     "minutes_record_approval",
     "minutes_revision",
     "minutes_save",

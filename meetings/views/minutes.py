@@ -92,6 +92,8 @@ EDITOR_LABELS = {
     "url": gettext_lazy("Web address"),
     "urlPlaceholder": gettext_lazy("Enter a web address…"),
     "unlink": gettext_lazy("Remove link"),
+    # Not Trix's own: names each comment's toolbar, followed by the comment's label.
+    "toolbar": gettext_lazy("Text formatting"),
 }
 
 ERR_NO_BASE_VERSION = gettext_lazy(
@@ -383,7 +385,7 @@ def _action_form(access, data=None) -> DecidedActionForm:
     return DecidedActionForm(data, members=members, organisations=organisations)
 
 
-def _item_actions(request, access, item: MinutesItem, *, form=None, status=200):
+def _item_actions(request, access, item: MinutesItem):
     """The item's decided actions, swapped in place by htmx."""
     item = selectors.minutes_item_with_actions(item)
     return render(
@@ -396,11 +398,22 @@ def _item_actions(request, access, item: MinutesItem, *, form=None, status=200):
             "meeting": item.minutes.meeting,
             "item": item,
             "editing": True,
-            **_responsible_options(access, form.data if form is not None else None),
-            "action_form": form,
         },
+    )
+
+
+def _action_dialog_fields(request, access, form: DecidedActionForm, *, status: int):
+    """The fields of the editor's "add a decided action" dialog, with the form's errors and the
+    values typed, swapped into the dialog that is still open."""
+    response = render(
+        request,
+        "meetings/_action_dialog_fields.html",
+        {"action_form": form, **_responsible_options(access, form.data)},
         status=status,
     )
+    response["HX-Retarget"] = "#action-dialog-fields"
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 @login_required
@@ -431,7 +444,9 @@ def decided_action_add(request, alliance_id: int, meeting_id: int, item_id: int)
             messages.success(request, _("The action was added."))
             return redirect(_minutes_url(access, item.minutes, item.pk))
     if request.htmx:
-        return _item_actions(request, access, item, form=form, status=422)
+        return _action_dialog_fields(
+            request, access, form, status=422 if request.method == "POST" else 200
+        )
     return render(
         request,
         "meetings/action_form.html",

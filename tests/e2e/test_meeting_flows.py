@@ -17,8 +17,8 @@ from meetings import services
 from meetings.models import Meeting, Minutes, MinutesItem
 from tests.factories import AllianceFactory, MembershipFactory, make_meeting
 
-from .conftest import A11yTracker
-from .flows import log_in
+from .conftest import CONTEXT_OPTIONS, A11yTracker
+from .flows import log_in, log_out
 
 STANDING_ITEMS = [
     "Welcome and introductions",
@@ -208,11 +208,13 @@ def test_secretary_builds_agenda_records_attendance_writes_minutes_and_chair_app
 
     # A decided action under the new item, swapped in place by htmx.
     section = page.locator(f"#item-{items[5].pk}")
-    section.get_by_text("Add a decided action").click()
-    section.get_by_label("What was decided").fill(ACTION)
-    section.get_by_label("Responsible member").select_option(label="Anna Berg (Red Cross Växjö)")
-    section.get_by_label("Not applicable (no date)").check()
-    section.get_by_role("button", name="Add the action").click()
+    section.get_by_role("button", name="Add a decided action").click()
+    dialog = page.get_by_role("dialog", name="Add a decided action")
+    dialog.get_by_label("What was decided").fill(ACTION)
+    dialog.get_by_role("combobox", name="Responsible member").fill("Anna")
+    dialog.get_by_role("option", name="Anna Berg (Red Cross Växjö)").click()
+    dialog.get_by_label("Not applicable (no date)").check()
+    dialog.get_by_role("button", name="Add the action").click()
     action_row = section.get_by_test_id("decided-action")
     expect(action_row).to_contain_text(ACTION)
     expect(action_row).to_contain_text("Anna Berg (Red Cross Växjö)")
@@ -226,9 +228,7 @@ def test_secretary_builds_agenda_records_attendance_writes_minutes_and_chair_app
     expect(page.get_by_test_id("minutes-status")).to_have_text("Circulated for comments")
 
     # The chair approves what the confirmation page shows, fingerprint and all.
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_url("**/accounts/login/")
-    page.assert_accessible()
+    log_out(page)
     log_in(page, chair.email)
     page.goto(f"{meetings_url}{meeting.pk}/minutes/")
     page.assert_accessible()
@@ -282,7 +282,7 @@ def test_two_secretaries_editing_the_same_minutes_see_the_conflict_screen(
     words_b = "Lina welcomed the guests from Ljungby."
 
     page_a = a11y_page
-    context_b = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context_b = browser.new_context(base_url=live_server.url, locale="en-GB", **CONTEXT_OPTIONS)
     page_b = context_b.new_page()
     page_b.set_default_timeout(10_000)
     tracker_b = A11yTracker(page_b, axe_source)
