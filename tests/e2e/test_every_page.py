@@ -1,7 +1,8 @@
 """Every page a role can reach in the demo, opened in Chromium in every interface language:
 nothing may scroll sideways, axe-core must find no serious or critical problem, the browser must
-report no Content-Security-Policy violation, <html> must carry the language and its direction,
-and no English source string that the language's catalogue translates may show on the page.
+report no Content-Security-Policy violation and no error in its console, <html> must carry the
+language and its direction, and no English source string that the language's catalogue
+translates may show on the page.
 
 English (the source) and Arabic (right to left, so the layout most unlike it) are checked as
 every role at a laptop's, a tablet's and a phone's width; the other languages, whose layout only
@@ -37,7 +38,13 @@ from actionplans.services import plan_submit
 from alliances.services import user_set_language
 from tests.demo_support import crawl, demo_alliance, seed_demo_data
 
-from .conftest import BLOCKING_IMPACTS, CHROMIUM_ARGS, CSP_VIOLATION_RECORDER
+from .conftest import (
+    BLOCKING_IMPACTS,
+    CHROMIUM_ARGS,
+    CONTEXT_OPTIONS,
+    CSP_MESSAGE_MARKERS,
+    CSP_VIOLATION_RECORDER,
+)
 
 # A laptop, a tablet and a phone. Layout problems are checked at each width for the languages
 # named here, at the laptop's for the others; axe, the language and the leaks once a page.
@@ -212,6 +219,18 @@ def _check_language(visitor: Visitor, shown: dict, where: str, problems: list[st
 
 
 async def _check_page(page, visitor: Visitor, url: str, problems: list[str]) -> None:
+    console_errors: list[str] = []
+
+    def note_console(message) -> None:
+        # Policy violations are reported above from the violation events, once each.
+        if message.type == "error" and not any(m in message.text for m in CSP_MESSAGE_MARKERS):
+            console_errors.append(message.text)
+
+    def note_uncaught(error) -> None:
+        console_errors.append(f"uncaught {error}")
+
+    page.on("console", note_console)
+    page.on("pageerror", note_uncaught)
     await page.set_viewport_size({"width": AXE_WIDTH, "height": VIEWPORT_HEIGHT})
     await page.goto(url, wait_until="load")
     where = f"{url} ({visitor.role}, {visitor.language}"
@@ -233,11 +252,14 @@ async def _check_page(page, visitor: Visitor, url: str, problems: list[str]) -> 
                 f"{where}, {width} px): scrolls sideways to {overflow['scrollWidth']} px; "
                 f"widest: {overflow['element']} reaching {overflow['right']} px"
             )
+    page.remove_listener("console", note_console)
+    page.remove_listener("pageerror", note_uncaught)
+    problems.extend(f"{where}): console error: {error}" for error in console_errors)
 
 
 async def _visit(browser, base_url: str, axe_source: str, visitor: Visitor, tabs, problems):
     """Opens the visitor's pages one after another in one browser context of its own."""
-    context = await browser.new_context(base_url=base_url, locale="en-GB")
+    context = await browser.new_context(base_url=base_url, locale="en-GB", **CONTEXT_OPTIONS)
     try:
         await context.add_cookies(visitor.cookies)
         # Loaded before each page's own scripts, out of reach of the page's policies.
@@ -388,7 +410,14 @@ def _assert_scrolls_by_keyboard(page, frame_name: str) -> None:
     )
 
 
-def test_chair_scrolls_the_submitted_actions_by_keyboard_before_and_after_a_wrong_password(
+def _assert_fits(page, frame_name: str) -> None:
+    frame = page.get_by_role("region", name=frame_name)
+    assert frame.evaluate("(element) => element.scrollWidth <= element.clientWidth"), (
+        f"{frame_name!r} needs scrolling"
+    )
+
+
+def test_chair_reads_the_submitted_actions_whole_before_and_after_a_wrong_password(
     a11y_page, live_server
 ):
     people = seed_demo_data()
@@ -397,18 +426,31 @@ def test_chair_scrolls_the_submitted_actions_by_keyboard_before_and_after_a_wron
     plan = ActionPlan.objects.get(alliance=alliance)
     version = plan_submit(plan=plan, actor=people["coordinator"])
     page = a11y_page
-    # A tablet's width: the guide's columns are wider than that, so the table scrolls in its frame.
+    # A tablet's width: the columns that matter fit, the others are behind each row's details.
     page.set_viewport_size({"width": 768, "height": VIEWPORT_HEIGHT})
     _log_in_by_cookie(page.context, chair, live_server)
     actions_frame = "Actions of this version in the guide's columns"
 
     page.goto(reverse("actionplans:plan_review", args=[alliance.pk, plan.pk]))
     page.assert_accessible()
-    _assert_scrolls_by_keyboard(page, actions_frame)
+    _assert_fits(page, actions_frame)
 
     page.get_by_label("Your password").fill("not-the-chair's-password")
     page.get_by_role("button", name=f"Approve version {version.number}").click()
     page.wait_for_url("**/approve/")
     expect(page.get_by_role("main")).to_contain_text("That is not your password.")
     page.assert_accessible()
-    _assert_scrolls_by_keyboard(page, actions_frame)
+    _assert_fits(page, actions_frame)
+
+
+def test_a_table_wider_than_a_phone_scrolls_by_keyboard_in_its_frame(a11y_page, live_server):
+    people = seed_demo_data()
+    member = user_set_language(user=people["member"], language="en")
+    alliance = demo_alliance()
+    page = a11y_page
+    # The meetings' columns are wider than a phone: the table scrolls in its labelled frame.
+    page.set_viewport_size({"width": 375, "height": VIEWPORT_HEIGHT})
+    _log_in_by_cookie(page.context, member, live_server)
+    page.goto(reverse("meetings:list", args=[alliance.pk]))
+    page.assert_accessible()
+    _assert_scrolls_by_keyboard(page, "The alliance's meetings, latest first")
