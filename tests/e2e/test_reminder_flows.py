@@ -17,7 +17,7 @@ from reminders.models import Delivery, ReminderKind, ReminderOptOut, ReminderSet
 from reminders.services import reminders_dispatch
 from tests.factories import AllianceFactory, MembershipFactory, make_action, make_plan
 
-from .flows import log_in
+from .flows import log_in, open_my_alliances
 
 ALLIANCE = "Kronoberg Alliance"
 ACTION = "Train community mediators"
@@ -91,7 +91,8 @@ def test_member_switches_reminders_off_by_keyboard_and_by_the_mails_stop_link(
 
     # 1. From the menu to the profile, and on to the reminders ----------------------------------
     log_in(page, member.email)
-    page.get_by_role("link", name="Maria Lindqvist", exact=True).click()
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("link", name="Your profile", exact=True).click()
     page.wait_for_url("**/accounts/profile/")
     page.assert_accessible()
     page.get_by_role("link", name="Reminders by email", exact=True).click()
@@ -170,6 +171,7 @@ def test_coordinator_sends_a_failed_reminder_again_and_changes_the_schedule(a11y
 
     # 1. The alliance page warns, and links to the failed reminders ------------------------------
     log_in(page, coordinator.email)
+    open_my_alliances(page)
     page.get_by_role("link", name=re.compile(ALLIANCE)).first.click()
     page.wait_for_url(f"**/alliances/{alliance.pk}/")
     page.assert_accessible()
