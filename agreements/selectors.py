@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from alliances.models import Membership
 
@@ -139,7 +153,7 @@ class BoardRow:
     def last_event(self) -> SignatureEvent | None:
         if self.signature is None:
             return None
-        events = list(self.signature.events.all())  # prefetched, oldest first
+        events = list(self.signature.events.all())  # prefetched: the newest only
         return events[-1] if events else None
 
     @property
@@ -154,41 +168,83 @@ class BoardRow:
 
 @dataclass
 class StatusBoard:
+    """The rows shown (a page of the board, or all of it) and the counts of the whole board."""
+
     version: AgreementVersion
     rows: list[BoardRow]
     counts: Counter = field(default_factory=Counter)
+    # Members on the whole board who still hold a seat (those who left after answering do not).
+    seated: int = 0
 
     @property
     def total(self) -> int:
-        return sum(1 for row in self.rows if not row.left_alliance)
+        return self.seated
 
     def count(self, status: str) -> int:
         return self.counts[status]
 
 
-def status_board(version: AgreementVersion, *, signing_roles) -> StatusBoard:
-    """Everyone with a seat now, and anyone who answered this version before leaving, with
-    their answer. Events come along so the last one can be shown without a query per row."""
+def board_members(version: AgreementVersion, *, signing_roles) -> QuerySet[Membership]:
+    """Everyone with a seat now, and anyone who answered this version before leaving, in name
+    order, each with `board_status`: their answer, "pending" when they have no signature yet."""
+    answer = FilteredRelation(
+        "agreement_signatures", condition=Q(agreement_signatures__version=version)
+    )
+    return (
+        Membership.objects.filter(alliance_id=version.agreement.alliance_id)
+        .alias(answer=answer)
+        .filter(Q(ended_at__isnull=True, role__in=signing_roles) | Q(answer__status__in=ANSWERED))
+        .annotate(board_status=Coalesce(F("answer__status"), Value(PENDING)))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+
+
+def _board_counts(members: QuerySet[Membership]) -> tuple[Counter, int]:
+    """Each answer's count and the seats held, over every member of the board, in one query."""
+    totals = members.order_by().aggregate(
+        seated=Count("pk", filter=Q(ended_at__isnull=True)),
+        **{
+            status: Count("pk", filter=Q(board_status=status)) for status in Signature.Status.values
+        },
+    )
+    seated = totals.pop("seated")
+    return Counter(totals), seated
+
+
+def _last_events() -> QuerySet[SignatureEvent]:
+    """Only the newest event of each signature: the board shows no other."""
+    return SignatureEvent.objects.annotate(
+        newest=Window(
+            RowNumber(), partition_by=F("signature_id"), order_by=[F("at").desc(), F("pk").desc()]
+        )
+    ).filter(newest=1)
+
+
+def status_board(
+    version: AgreementVersion, *, signing_roles, members: Iterable[Membership] | None = None
+) -> StatusBoard:
+    """Rows for `members` (a page of `board_members`; the whole board when None) with their
+    signatures and last events, and the counts of the whole board: a fixed number of queries,
+    however many members the alliance has."""
+    board = board_members(version, signing_roles=signing_roles)
+    counts, seated = _board_counts(board)
+    memberships = list(board if members is None else members)
     signatures = {
         signature.membership_id: signature
-        for signature in version.signatures.select_related(
-            "membership__user", "countersigned_by"
-        ).prefetch_related(Prefetch("events", queryset=SignatureEvent.objects.order_by("at", "id")))
+        for signature in version.signatures.filter(
+            membership_id__in=[membership.pk for membership in memberships]
+        )
+        .select_related("countersigned_by")
+        .prefetch_related(Prefetch("events", queryset=_last_events()))
     }
-    answered = [pk for pk, signature in signatures.items() if signature.status != PENDING]
-    seats = Membership.objects.filter(alliance=version.agreement.alliance).filter(
-        Q(ended_at__isnull=True, role__in=signing_roles) | Q(pk__in=answered)
-    )
     rows = []
-    for membership in seats.select_related("user").order_by(
-        "user__first_name", "user__last_name", "pk"
-    ):
+    for membership in memberships:
         signature = signatures.get(membership.pk)
         if signature is not None:
-            signature.version = version
+            signature.version, signature.membership = version, membership
         rows.append(BoardRow(membership=membership, signature=signature))
-    counts = Counter(row.status for row in rows)
-    return StatusBoard(version=version, rows=rows, counts=counts)
+    return StatusBoard(version=version, rows=rows, counts=counts, seated=seated)
 
 
 def signature_events(signature: Signature) -> list[SignatureEvent]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from alliances.selectors import content_language
 
 from . import selectors, services
 from .documents import signed_pdf_response
+from .filters import BoardFilter
 from .forms import (
     AgreementForm,
     CountersignForm,
@@ -47,6 +49,9 @@ from .signing import (
     reason_page,
     signing_page,
 )
+
+# Rows of the status board on one page.
+BOARD_PAGE_SIZE = 50
 
 # A signed or withdrawn signature cannot be given again: the signing page says why instead.
 ANSWERED_FOR_GOOD = {
@@ -318,11 +323,31 @@ def translation_edit(request, alliance_id: int, number: int, language: str):
 @login_required
 @require_safe
 def status_board(request, alliance_id: int, number: int):
+    """Who has answered the version: the counts of everyone, and a page of members, searchable
+    by name or organisation and filterable by answer."""
     access, version = get_version_for_user(
         request.user, alliance_id, number, need=Capability.VIEW_SIGNATURES
     )
-    board = selectors.status_board(version, signing_roles=services.SIGNING_ROLES)
-    return render(request, "agreements/board.html", _context(access, version=version, board=board))
+    board_filter = BoardFilter(
+        request.GET or None,
+        queryset=selectors.board_members(version, signing_roles=services.SIGNING_ROLES),
+    )
+    page = Paginator(board_filter.qs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    board = selectors.status_board(
+        version, signing_roles=services.SIGNING_ROLES, members=page.object_list
+    )
+    return render(
+        request,
+        "agreements/board.html",
+        _context(
+            access,
+            version=version,
+            board=board,
+            filter=board_filter,
+            filtering=any(request.GET.get(name) for name in board_filter.filters),
+            page=page,
+        ),
+    )
 
 
 @login_required

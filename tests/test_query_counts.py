@@ -56,8 +56,9 @@ CEILINGS = {
     "stakeholders:list": 7 + SHELL_QUERIES,
     "meetings:detail": 9 + SHELL_QUERIES,
     "meetings:minutes": 15 + SHELL_QUERIES,
-    "actionplans:plan": 10 + SHELL_QUERIES,
-    "agreements:board": 9 + SHELL_QUERIES,
+    # With no row in the fragment cache; a page whose rows are all there makes two fewer.
+    "actionplans:plan": 11 + SHELL_QUERIES,
+    "agreements:board": 11 + SHELL_QUERIES,
     "reports:index": 3 + SHELL_QUERIES,
     "reports:report_pdf": 31,
 }
@@ -335,8 +336,10 @@ def test_action_plan_queries_do_not_grow_with_actions(cast, django_assert_max_nu
     response, large = counted_get(client, url, "actionplans:plan", django_assert_max_num_queries)
 
     assert small == large
-    assert len(response.context["actions"]) == 2 * LARGE
+    assert page(response).count('data-testid="plan-action"') == 2 * LARGE
     assert len(response.context["unplanned"]) == LARGE
+    _, cached = counted_get(client, url, "actionplans:plan", django_assert_max_num_queries)
+    assert cached == large - 2
     assert "Row 29" in page(response)
     assert "Adopted 29" in page(response)
     assert "Decided 29" in page(response)
