@@ -75,10 +75,12 @@ def unplanned_decided_actions(alliance: Alliance) -> list[Action]:
 
 
 def plan_versions(plan: ActionPlan) -> list[PlanVersion]:
+    """The plan's versions, newest first, without their snapshots (a whole plan each, read only
+    by the version's own page and the diff)."""
     return list(
-        plan.versions.select_related("submitted_by", "approved_by", "returned_by").order_by(
-            "-number"
-        )
+        plan.versions.select_related("submitted_by", "approved_by", "returned_by")
+        .defer("snapshot")
+        .order_by("-number")
     )
 
 

@@ -11,14 +11,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.forms import message_service_errors, saved_by_service
+from alliance_portal.fragments import render_rows
 from alliance_portal.permissions import Capability
 from alliances.permissions import get_alliance_for_user
 
-from .. import selectors, services
+from .. import selectors, services, table_rows
 from ..forms import ActionForm, GoalForm, PlanForm, ProgressForm
 from ..models import Action, ActionPlan
 from ..permissions import (
@@ -166,10 +168,8 @@ def plan_create(request, alliance_id: int):
 @require_safe
 def plan_detail(request, alliance_id: int, plan_id: int):
     access, plan = get_plan_for_user(request.user, alliance_id, plan_id)
-    actions = selectors.plan_actions(plan)
-    for action in actions:
-        action.can_report = can_record_progress(access, action)
     can_manage = access.can(Capability.MANAGE_PLANS)
+    show_tools = can_manage and plan.status != ActionPlan.Status.SUBMITTED
     return render(
         request,
         "actionplans/plan_detail.html",
@@ -177,12 +177,49 @@ def plan_detail(request, alliance_id: int, plan_id: int):
             access,
             plan,
             goals=selectors.plan_goals(plan),
-            actions=actions,
+            action_rows=action_rows(access, plan, show_tools=show_tools),
             versions=selectors.plan_versions(plan),
             unplanned=selectors.unplanned_decided_actions(access.alliance) if can_manage else [],
             can_manage=can_manage,
         ),
     )
+
+
+def action_rows(access, plan: ActionPlan, *, show_tools: bool) -> SafeString:
+    """The plan's table rows, each taken from the fragment cache unless something it shows has
+    changed: its key holds the row's last change, every value it shows from elsewhere (the
+    responsible person's and organisation's names, the goals' numbers, the meeting that decided
+    it) and what the reader may do on it; the cache adds the language. Only the rows the cache
+    lacks are loaded whole."""
+    row_keys = table_rows.plan_row_keys(plan)
+    last = len(row_keys) - 1
+
+    def may_report(row) -> bool:
+        # The rule reads only who is responsible: no need to build a whole action for it.
+        return can_record_progress(access, row)
+
+    reader = [
+        (may_report(row), show_tools, index == 0, index == last)
+        for index, row in enumerate(row_keys)
+    ]
+
+    def contexts(missing: list[int]) -> dict[int, dict]:
+        actions = table_rows.plan_table_actions(plan, [row_keys[i].action_id for i in missing])
+        return {
+            index: {
+                "action": actions[row_keys[index].action_id],
+                "alliance_id": plan.alliance_id,
+                "plan_id": plan.pk,
+                "can_report": reader[index][0],
+                "show_tools": show_tools,
+                "first": reader[index][2],
+                "last": reader[index][3],
+            }
+            for index in missing
+        }
+
+    keys = [(*row.as_key, *reader[index]) for index, row in enumerate(row_keys)]
+    return render_rows("actionplans/_plan_action_row.html", keys, contexts, name="plan-action")
 
 
 @login_required
