@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -54,17 +56,61 @@ def first_or_404(queryset, **lookup):
     return found
 
 
+class RequestMemberships:
+    """The person's active memberships with their alliances, read on first use and then kept for
+    the rest of the request: the access check and the app shell's alliance switcher share them.
+    Only a request that changes nothing keeps them (alliances.middleware), so a membership that
+    a request changes is never read back stale from here."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def of(self, user) -> list[Membership] | None:
+        """The memberships, if `user` is the person making the request."""
+        if not user.is_authenticated or user.pk != self.request.user.pk:
+            return None
+        return self.memberships
+
+    @cached_property
+    def memberships(self) -> list[Membership]:
+        return list(
+            Membership.objects.active()
+            .filter(user=self.request.user)
+            .select_related("alliance")
+            .order_by("alliance__name", "pk")
+        )
+
+
+request_memberships: ContextVar[RequestMemberships | None] = ContextVar(
+    "request_memberships", default=None
+)
+
+
+def active_memberships_of(user) -> list[Membership] | None:
+    """The user's active memberships as this request has read them, or None outside a request
+    that keeps them or for another user."""
+    kept = request_memberships.get()
+    return kept.of(user) if kept is not None else None
+
+
+def _active_membership(user, alliance_id) -> Membership | None:
+    kept = active_memberships_of(user)
+    if kept is None:
+        return (
+            Membership.objects.active()
+            .select_related("alliance")
+            .filter(alliance_id=alliance_id, user=user)
+            .first()
+        )
+    return next((m for m in kept if str(m.alliance_id) == str(alliance_id)), None)
+
+
 def get_alliance_for_user(
     user, alliance_id: int, *, need: Capability = Capability.VIEW_ALLIANCE
 ) -> AllianceAccess:
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.active()
-        .select_related("alliance")
-        .filter(alliance_id=alliance_id, user=user)
-        .first()
-    )
+    membership = _active_membership(user, alliance_id)
     if membership is None:
         raise Http404
     access = AllianceAccess(alliance=membership.alliance, membership=membership)

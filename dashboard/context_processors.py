@@ -12,7 +12,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.permissions import Capability
+from alliances.permissions import active_memberships_of
 from alliances.selectors import alliance_switcher_for_user
+from mywork.counts import remembered_waiting_count
 from mywork.selectors import waiting_count
 
 
@@ -97,14 +99,17 @@ class Shell:
         user = self.request.user
         if not user.is_authenticated:
             return []
-        return list(alliance_switcher_for_user(user=user))
+        kept = active_memberships_of(user)
+        return kept if kept is not None else list(alliance_switcher_for_user(user=user))
 
     @cached_property
     def waiting(self) -> int:
         user = self.request.user
         if not user.is_authenticated:
             return 0
-        return waiting_count(user, memberships=self.memberships)
+        return remembered_waiting_count(
+            user, lambda: waiting_count(user, memberships=self.memberships)
+        )
 
 
 def shell(request) -> dict:

@@ -29,6 +29,9 @@ def _test_settings(tmp_path_factory):
         SECURE_HSTS_SECONDS=0,
         SITE_URL="http://testserver",
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Counted on every page, so a test sees at once what another person's change brings;
+        # tests/mywork/test_kept_count.py keeps it as the portal does.
+        WAITING_COUNT_FRESH_FOR=0,
         # Request limits are counted in this process's memory, emptied before each test (see
         # _empty_cache), never in a Redis whose database the Celery tests' broker shares.
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
