@@ -11,10 +11,21 @@ from django.db.models import Prefetch
 
 from .models import Action, ActionPlan, Goal
 
-# What a row of the plan's table shows that may change without the action's own last change:
-# the responsible person's name and organisation, and the meeting that decided it.
-PLAN_ROW_SHOWN_ELSEWHERE = (
+# Everything a row of the plan's table shows: the action's own fields (read rather than trusted
+# to its last change, which a renumbering or another bulk update does not touch), the responsible
+# person's name and organisation, and the meeting that decided it.
+PLAN_ROW_SHOWS = (
     "responsible_member_id",
+    "number",
+    "title",
+    "local_problem",
+    "budget_amount",
+    "budget_currency",
+    "start_date",
+    "due_date",
+    "status",
+    "progress_percent",
+    "decided_in_id",
     "responsible_member__user__first_name",
     "responsible_member__user__last_name",
     "responsible_member__user__email",
@@ -48,7 +59,7 @@ def plan_row_keys(plan: ActionPlan) -> list[PlanRowKey]:
     for action_id, number in links.values_list("action_id", "goal__number"):
         goal_numbers[action_id].append(number)
     rows = plan.actions.order_by("number", "pk").values_list(
-        "pk", "plan_id", "updated_at", *PLAN_ROW_SHOWN_ELSEWHERE
+        "pk", "plan_id", "updated_at", *PLAN_ROW_SHOWS
     )
     return [
         PlanRowKey(

@@ -284,6 +284,7 @@ def signature_counts(*, alliance, signing_roles) -> SignatureCounts | None:
     version = (
         AgreementVersion.objects.current()
         .filter(agreement__alliance=alliance)
+        .defer("body")  # counted, not read: the text would only be carried and grouped by
         .annotate(
             signed_count=Count(
                 "signatures", filter=Q(signatures__status=Signature.Status.SIGNED) & seated

@@ -24,6 +24,7 @@ from alliances.permissions import get_alliance_for_user
 from alliances.selectors import content_language
 
 from . import selectors, services
+from .board import board_rows
 from .documents import signed_pdf_response
 from .filters import BoardFilter
 from .forms import (
@@ -343,6 +344,7 @@ def status_board(request, alliance_id: int, number: int):
             access,
             version=version,
             board=board,
+            board_rows=board_rows(access, version, board),
             filter=board_filter,
             filtering=any(request.GET.get(name) for name in board_filter.filters),
             page=page,

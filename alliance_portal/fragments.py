@@ -44,16 +44,21 @@ def render_rows(
     contexts: Callable[[list[int]], dict[int, dict]],
     *,
     name: str,
+    includes: Sequence[str] = (),
 ) -> SafeString:
     """Rows rendered with `template_name`, each taken from the cache where it is there.
 
     `keys` holds, for each row in order, the values that decide its HTML. `contexts` is called
     with the positions of the rows the cache lacks and returns their template contexts, so that
     only those rows' data need be loaded. The whole run of rows is kept too, under the key of all
-    its rows' keys: a page whose rows have not changed since it was last shown costs one read."""
+    its rows' keys: a page whose rows have not changed since it was last shown costs one read.
+    `includes` names the templates the row template includes, whose text is part of the key too.
+    """
     template = get_template(template_name)
-    # A new release's template makes new keys: a row rendered by the old one is not served.
-    source = hashlib.blake2b(template.template.source.encode(), digest_size=8).hexdigest()
+    # A new release's templates make new keys: a row rendered by the old ones is not served.
+    sources = [template, *(get_template(name) for name in includes)]
+    text = "".join(each.template.source for each in sources)
+    source = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
     language = get_language()
     row_keys = [fragment_key(name, (source, *key), language) for key in keys]
     table_key = fragment_key(f"{name}:all", row_keys, language)

@@ -184,6 +184,8 @@ def _load_agreement(facts: JourneyFacts) -> None:
     version = (
         AgreementVersion.objects.current()
         .filter(agreement__alliance=facts.alliance)
+        # Whether there is one, and its count: the text would only be carried and grouped by.
+        .defer("body")
         .annotate(signed_count=Count("signatures", filter=counted))
         .order_by("-number")
         .first()

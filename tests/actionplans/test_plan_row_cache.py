@@ -204,3 +204,15 @@ def test_a_cache_that_cannot_be_reached_still_gives_the_whole_plan(cast, plan_wi
     with override_settings(CACHES=unreachable):
         page = _get(client_for(cast.coordinator), plan)
     assert "Action 5" in _row(page, actions[4])
+
+
+def test_rows_moved_by_a_renumbering_show_their_new_numbers_at_once(cast, plan_with_rows):
+    plan, _goals, actions = plan_with_rows
+    client = client_for(cast.coordinator)
+    assert '<td data-label="No.">1</td>' in _row(_get(client, plan), actions[0])
+
+    services.action_move(action=actions[0], actor=cast.coordinator, offset=1)
+
+    page = _get(client, plan)
+    assert '<td data-label="No.">2</td>' in _row(page, actions[0])
+    assert '<td data-label="No.">1</td>' in _row(page, actions[1])
