@@ -125,8 +125,20 @@ def test_sqlite_takes_the_write_lock_at_once_and_waits_for_it(tmp_path):
         }
 
 
-def test_postgresql_gets_no_sqlite_options(tmp_path):
+def test_postgresql_gets_no_sqlite_options_and_plans_reads_as_on_ssds(tmp_path):
     env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://portal@db.example.org/portal"}
+
+    options = _settings_json("settings.DATABASES['default'].get('OPTIONS', {})", env)
+
+    assert options == {"options": "-c random_page_cost=1.1"}
+
+
+def test_the_planner_s_cost_of_random_reads_can_be_left_to_the_server(tmp_path):
+    env = {
+        "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://portal@db.example.org/portal",
+        "DATABASE_RANDOM_PAGE_COST": "",
+    }
 
     assert _settings_json("settings.DATABASES['default'].get('OPTIONS', {})", env) == {}
 
