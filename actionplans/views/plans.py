@@ -204,7 +204,11 @@ def action_rows(access, plan: ActionPlan, *, show_tools: bool) -> SafeString:
     ]
 
     def contexts(missing: list[int]) -> dict[int, dict]:
-        actions = table_rows.plan_table_actions(plan, [row_keys[i].action_id for i in missing])
+        # Most rows missing (a new release, language or role): the whole plan in one read.
+        wanted = (
+            None if len(missing) * 2 > len(row_keys) else [row_keys[i].action_id for i in missing]
+        )
+        actions = table_rows.plan_table_actions(plan, wanted)
         return {
             index: {
                 "action": actions[row_keys[index].action_id],

@@ -126,10 +126,27 @@ def _options(field, selected: str = "") -> str:
     )
 
 
+# What an option shows: a member's name (User.__str__) and organisation, an organisation's
+# name and municipality (Organisation.__str__).
+MEMBER_OPTION_FIELDS = (
+    "pk",
+    "organisation_name",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__username",
+)
+
+
 def _responsible_options(access, data=None) -> dict[str, str]:
     """The options of the responsible member and organisation selects, labelled as the form
     labels them, with the posted ones selected again when a form comes back with errors."""
     fields = _action_form(access).fields
+    # The options show names only: the rest of 450 members' and organisations' rows would be
+    # read and turned into objects for nothing.
+    members, organisations = fields["responsible_member"], fields["responsible_organisation"]
+    members.queryset = members.queryset.only(*MEMBER_OPTION_FIELDS)
+    organisations.queryset = organisations.queryset.only("pk", "name", "municipality")
     data = data or {}
     return {
         "member_options": _options(
