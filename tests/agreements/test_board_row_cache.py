@@ -72,9 +72,7 @@ def test_a_new_name_shows_at_once(cast, version):
 
 
 def test_the_reader_s_rights_are_part_of_each_row(cast):
-    countersigned = make_published_agreement(
-        cast.alliance, cast.coordinator, countersignature=True
-    )
+    countersigned = make_published_agreement(cast.alliance, cast.coordinator, countersignature=True)
     sign_as(cast, countersigned, cast.member)
     coordinator_page = _board(client_for(cast.coordinator), cast.alliance.pk)
     assert "Countersign" not in _row_of(coordinator_page, cast.member)
