@@ -1,12 +1,12 @@
 """Rendered fragments kept in the cache under a key made of what they show.
 
-A long table repeats one row template hundreds of times, and Django's template engine costs about
-half a millisecond a row. Each row here is kept under a key built from everything that changes
-its HTML: the values it shows that do not live on the row itself (a person's name, a goal's
-number), the row's last change, the reader's language and what the reader may do there. A change
-to any of them makes a new key, so a changed row is never served from the cache; nothing is
-invalidated by time. Entries nobody asks for any more leave the cache after `UNUSED_FOR`, which
-only frees memory.
+A long table repeats one row template hundreds of times, and Django's template engine costs from
+half a millisecond to a few milliseconds a row. Each row here is kept under a key built from
+everything that changes its HTML: the values it shows, its own and those from elsewhere (a
+person's name, a goal's number), the reader's language and what the reader may do there, and
+the text of its templates. A change to any of them makes a new key, so a changed row is never
+served from the cache; nothing is invalidated by time. Entries nobody asks for any more leave the
+cache after `UNUSED_FOR`, which only frees memory.
 
 A fragment must not hold anything that differs between two requests with the same key: no CSRF
 token (forms in cached rows point at one form outside them with the `form` attribute), no
