@@ -174,7 +174,9 @@ def test_search_finds_a_member_by_name(cast, version):
 
 
 def test_search_finds_a_member_by_organisation(cast, version):
-    members = add_members(cast, 12)
+    add_members(cast, 12)
+    # Words, not numbers: a number could also be part of a member's address (person111@…).
+    named = MembershipFactory(alliance=cast.alliance, organisation_name="Kalmar läns museum")
     registered = MembershipFactory(
         alliance=cast.alliance,
         organisation_name="",
@@ -182,10 +184,10 @@ def test_search_finds_a_member_by_organisation(cast, version):
     )
     coordinator = client_for(cast.coordinator)
 
-    by_name = coordinator.get(board_url(cast.alliance.pk), {"q": "organisation 11"})
+    by_name = coordinator.get(board_url(cast.alliance.pk), {"q": "läns museum"})
     by_register = coordinator.get(board_url(cast.alliance.pk), {"q": "växjö energi"})
 
-    assert shown_rows(by_name) == {members[11].user}
+    assert shown_rows(by_name) == {named.user}
     assert shown_rows(by_register) == {registered.user}
 
 

@@ -64,8 +64,10 @@ def test_51_members_make_two_pages_of_50(cast):
 def test_search_by_name_or_organisation(cast):
     add_numbered_members(cast.alliance, 12)
     assert names(members_page(cast.chair, cast.alliance, q="Zed07")) == ["Zed07 Numbered"]
-    by_organisation = members_page(cast.chair, cast.alliance, q="organisation 11")
-    assert names(by_organisation) == ["Zed11 Numbered"]
+    # Words, not numbers: a number could also be part of a member's address (person111@…).
+    museum = MembershipFactory(alliance=cast.alliance, organisation_name="Kalmar läns museum")
+    by_organisation = members_page(cast.chair, cast.alliance, q="läns museum")
+    assert names(by_organisation) == [str(museum.user)]
     # Every word must match, in any of the fields.
     assert names(members_page(cast.chair, cast.alliance, q="zed03 organisation")) == [
         "Zed03 Numbered"
