@@ -187,9 +187,9 @@ def plan_detail(request, alliance_id: int, plan_id: int):
 
 def action_rows(access, plan: ActionPlan, *, show_tools: bool) -> SafeString:
     """The plan's table rows, each taken from the fragment cache unless something it shows has
-    changed: its key holds the row's last change, every value it shows from elsewhere (the
+    changed: its key holds every value it shows, the action's own and those from elsewhere (the
     responsible person's and organisation's names, the goals' numbers, the meeting that decided
-    it) and what the reader may do on it; the cache adds the language. Only the rows the cache
+    it), and what the reader may do on it; the cache adds the language. Only the rows the cache
     lacks are loaded whole."""
     row_keys = table_rows.plan_row_keys(plan)
     last = len(row_keys) - 1
