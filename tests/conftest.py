@@ -43,6 +43,16 @@ def _test_settings(tmp_path_factory):
         yield
 
 
+# A Redis nobody listens on: what a page does when its cache cannot be reached.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no requests counted against the limits of alliance_portal.throttle:

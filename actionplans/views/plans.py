@@ -194,12 +194,9 @@ def action_rows(access, plan: ActionPlan, *, show_tools: bool) -> SafeString:
     row_keys = table_rows.plan_row_keys(plan)
     last = len(row_keys) - 1
 
-    def may_report(row) -> bool:
-        # The rule reads only who is responsible: no need to build a whole action for it.
-        return can_record_progress(access, row)
-
+    # The progress rule reads only who is responsible, which each row key carries.
     reader = [
-        (may_report(row), show_tools, index == 0, index == last)
+        (can_record_progress(access, row), show_tools, index == 0, index == last)
         for index, row in enumerate(row_keys)
     ]
 

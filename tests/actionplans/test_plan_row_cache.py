@@ -17,7 +17,7 @@ from django.urls import reverse
 from actionplans import services
 from alliances.services import membership_update, user_set_language
 
-from ..conftest import client_for
+from ..conftest import UNREACHABLE_CACHE, client_for
 from ..factories import make_action, make_goal, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -194,14 +194,7 @@ def test_rows_kept_in_redis_come_back_whole(cast, plan_with_rows):
 
 def test_a_cache_that_cannot_be_reached_still_gives_the_whole_plan(cast, plan_with_rows):
     plan, _goals, actions = plan_with_rows
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
         page = _get(client_for(cast.coordinator), plan)
     assert "Action 5" in _row(page, actions[4])
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mywork import counts
-from tests.conftest import client_for
+from tests.conftest import UNREACHABLE_CACHE, client_for
 from tests.factories import UserFactory, make_meeting
 from tests.mywork.support import KINDS_PER_BUSY_ALLIANCE, busy_alliance
 
@@ -119,13 +119,6 @@ def test_another_person_s_kept_count_is_never_shown(chair_in_busy_alliance):
 
 def test_an_unreachable_cache_still_shows_the_count(chair_in_busy_alliance):
     chair, alliance, _coordinator = chair_in_busy_alliance
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable):
+    with override_settings(CACHES=UNREACHABLE_CACHE):
         members = reverse("alliances:members", args=[alliance.pk])
         assert _shown_count(client_for(chair), members) == KINDS_PER_BUSY_ALLIANCE
