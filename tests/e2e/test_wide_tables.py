@@ -21,8 +21,10 @@ from playwright.sync_api import expect
 
 from actionplans.models import ActionPlan
 from actionplans.services import plan_submit
+from agreements import services as agreement_services
+from agreements.models import AgreementVersion
 from alliance_portal.permissions import Role
-from alliances.models import User
+from alliances.models import Membership, User
 from tests.factories import (
     AllianceFactory,
     MembershipFactory,
@@ -327,3 +329,42 @@ def test_column_chooser_hides_a_column_from_the_keyboard_and_remembers_it(a11y_p
     a11y_page.reload()
     a11y_page.assert_accessible()
     expect(budget_header).to_be_visible()
+
+
+def test_the_board_filters_by_answer_and_a_cached_row_sends_an_invitation(a11y_page, live_server):
+    data = _build("en")
+    version = AgreementVersion.objects.get(
+        agreement__alliance_id=data.alliance_id, number=data.agreement_version
+    )
+    waiting = (
+        Membership.objects.filter(alliance_id=data.alliance_id, role=Role.MEMBER)
+        .exclude(agreement_signatures__version=version)
+        .first()
+    )
+    agreement_services.signature_for_member(version=version, membership=waiting)
+    _log_in(a11y_page, live_server, data.coordinator)
+    board = reverse("agreements:board", args=[data.alliance_id, data.agreement_version])
+    _open(a11y_page, board, LAPTOP)
+
+    a11y_page.get_by_label("Answer", exact=True).select_option(label="Not signed yet")
+    a11y_page.get_by_role("button", name="Apply filters").click()
+    a11y_page.wait_for_url("**/board/?*answer=waiting*")
+    a11y_page.assert_accessible()
+    # The members who have not signed, and the chair and coordinator, who have not either.
+    expected = MEMBERS - MEMBERS // 2 + 2
+    expect(a11y_page.get_by_test_id("board-row")).to_have_count(expected)
+    expect(a11y_page.get_by_test_id("result-count")).to_contain_text(f"{expected} members")
+    for width in (LAPTOP, 768, 375):
+        a11y_page.set_viewport_size({"width": width, "height": HEIGHT})
+        _assert_no_sideways_scroll(a11y_page)
+
+    a11y_page.set_viewport_size({"width": LAPTOP, "height": HEIGHT})
+    a11y_page.get_by_role("button", name=f"Send the invitation {waiting.user}").click()
+    expect(a11y_page.get_by_role("main")).to_contain_text(
+        f"A new invitation was sent to {waiting.user}"
+    )
+    a11y_page.assert_accessible()
+    row = a11y_page.get_by_test_id("board-row").filter(has_text=str(waiting.user))
+    expect(
+        row.get_by_role("button", name=f"Send the invitation again {waiting.user}")
+    ).to_be_visible()
