@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from alliance_portal.pdf import render_pdf
 from alliances.models import Alliance
+from documents.registry import DocumentKind
 
 from . import selectors
 from .models import ActionPlan, PlanVersion
@@ -49,4 +50,28 @@ def version_document(plan: ActionPlan, version: PlanVersion) -> bytes:
 
 
 def document_name(content: dict, number: int) -> str:
-    return f"{content['plan']['title']} v{number}"
+    return version_file_name(content["plan"]["title"], number)
+
+
+def version_file_name(title: str, number: int) -> str:
+    return f"{title} v{number}"
+
+
+def _version_to_print(version_id: int) -> PlanVersion | None:
+    return (
+        PlanVersion.objects.select_related("plan__alliance", "approved_by")
+        .filter(pk=version_id)
+        .first()
+    )
+
+
+# An approved version is printed once and kept (documents.services): its snapshot and sign-off
+# never change.
+PLAN_VERSION_KIND = DocumentKind(
+    name="plan_version",
+    template=TEMPLATE,
+    load=_version_to_print,
+    render=lambda version: version_document(version.plan, version),
+    is_final=lambda version: version.is_approved,
+    state=lambda version: f"approved:{version.approved_at}",
+)

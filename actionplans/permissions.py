@@ -57,12 +57,15 @@ def get_adoptable_action_for_user(
 
 
 def get_version_for_user(
-    user, alliance_id: int, plan_id: int, number: int
+    user, alliance_id: int, plan_id: int, number: int, *, with_snapshot: bool = True
 ) -> tuple[AllianceAccess, ActionPlan, PlanVersion]:
+    """The plan's version; without its snapshot (read when first used) for a kept PDF: the
+    snapshot of a large plan takes longer to read than the file."""
     access, plan = get_plan_for_user(user, alliance_id, plan_id)
-    version = first_or_404(
-        plan.versions.select_related("submitted_by", "approved_by", "returned_by"), number=number
-    )
+    versions = plan.versions.select_related("submitted_by", "approved_by", "returned_by")
+    if not with_snapshot:
+        versions = versions.defer("snapshot")
+    version = first_or_404(versions, number=number)
     version.plan = plan
     return access, plan, version
 

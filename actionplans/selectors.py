@@ -105,13 +105,13 @@ def version_status(plan: ActionPlan, version: PlanVersion) -> str:
     return ActionPlan.Status.RETURNED if version.returned_at else ActionPlan.Status.SUBMITTED
 
 
-def latest_approved_version(plan: ActionPlan) -> PlanVersion | None:
-    return (
-        plan.versions.filter(approved_at__isnull=False)
-        .select_related("approved_by")
-        .order_by("-number")
-        .first()
-    )
+def latest_approved_version(plan: ActionPlan, *, with_snapshot: bool = True) -> PlanVersion | None:
+    """The plan's newest approved version, without its snapshot if asked (see
+    permissions.get_version_for_user)."""
+    versions = plan.versions.filter(approved_at__isnull=False).select_related("approved_by")
+    if not with_snapshot:
+        versions = versions.defer("snapshot")
+    return versions.order_by("-number").first()
 
 
 def progress_history(action: Action) -> QuerySet[ProgressUpdate]:

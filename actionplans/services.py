@@ -23,6 +23,7 @@ from alliance_portal.services import assign_fields
 from alliance_portal.tabular import ERR_PLAN_HAS_ERRORS
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
+from documents.services import document_store_when_committed
 from stakeholders.models import Gap, Organisation
 
 from . import selectors, tabular
@@ -497,13 +498,15 @@ def plan_approve(*, plan: ActionPlan, actor: User, shown_sha256: str, password: 
     """
     if not actor.check_password(password):
         raise ValidationError({"password": ERR_WRONG_PASSWORD})
-    return _decide(
+    version = _decide(
         plan,
         actor,
         action="plan.approved",
         version_fields=["approved_by", "approved_at"],
         decide=lambda version: plan.approve(version=version, by=actor, shown_sha256=shown_sha256),
     )
+    document_store_when_committed("plan_version", version)
+    return version
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from alliance_portal.pdf import pdf_response, render_pdf
 from alliance_portal.seal import seal_pdf, timestamp_clock_label
+from documents.registry import DocumentKind
+from documents.services import document_pdf
 
 from .models import Signature
 from .selectors import displayed_text, signature_events
@@ -51,4 +53,31 @@ def signed_pdf_response(signature: Signature):
         raise Http404
     alliance = signature.version.agreement.alliance
     name = f"{alliance.name} agreement v{signature.version.number} {signature.typed_name}"
-    return pdf_response(sealed_signature_pdf(signature), filename=name)
+    return pdf_response(document_pdf(SIGNATURE_KIND.name, signature), filename=name)
+
+
+def _signature_to_print(signature_id: int) -> Signature | None:
+    return (
+        Signature.objects.select_related("version__agreement__alliance", "membership__user")
+        .filter(pk=signature_id)
+        .first()
+    )
+
+
+def _signature_state(signature: Signature) -> str:
+    # The audit page lists every event, and a countersignature or a withdrawal adds one.
+    events = signature.events.count()
+    return f"{signature.status}:{signature.countersigned_at}:{signature.withdrawn_at}:{events}"
+
+
+# A signature is sealed once, when it is signed, and kept (documents.services); a later
+# countersignature or withdrawal seals the document again with its new events.
+SIGNATURE_KIND = DocumentKind(
+    name="signature",
+    template="agreements/pdf/signed.html",
+    load=_signature_to_print,
+    render=sealed_signature_pdf,
+    is_final=lambda signature: signature.signed_at is not None,
+    state=_signature_state,
+    language=lambda signature: signature.language or signature.version.language,
+)

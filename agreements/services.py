@@ -24,6 +24,7 @@ from alliance_portal.queue import enqueue_on_commit
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
 from alliances.selectors import content_language
+from documents.services import document_store_when_committed
 
 from .guide import guide_agreement
 from .models import (
@@ -524,6 +525,7 @@ def signature_sign(
         facts=facts,
         changes={"sha256": signature.text_sha256, "identity": identity},
     )
+    document_store_when_committed("signature", signature)
     return signature
 
 
@@ -545,6 +547,7 @@ def signature_withdraw(*, signature: Signature, facts: RequestFacts, reason: str
     signature.full_clean()
     signature.save()
     _record(signature, SignatureEvent.Kind.WITHDRAWN, actor=signature.membership.user, facts=facts)
+    document_store_when_committed("signature", signature)
     return signature
 
 
@@ -559,4 +562,5 @@ def signature_countersign(
     signature.full_clean()
     signature.save()
     _record(signature, SignatureEvent.Kind.COUNTERSIGNED, actor=actor, facts=facts)
+    document_store_when_committed("signature", signature)
     return signature

@@ -334,6 +334,9 @@ class Minutes(models.Model):
         APPROVED = "approved", _("Approved")
         LOCKED = "locked", _("Locked")
 
+    # Approved or locked minutes no longer change: their PDF is printed once and kept.
+    FINAL_STATUSES = (Status.APPROVED, Status.LOCKED)
+
     meeting = models.OneToOneField(
         Meeting, on_delete=models.CASCADE, related_name="minutes", verbose_name=_("meeting")
     )

@@ -19,10 +19,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
-    """Plain HTTP to test servers, fast hashing, archives in a temporary folder. Session-wide,
-    so the live server sees it too."""
+    """Plain HTTP to test servers, fast hashing. Session-wide, so the live server sees it too."""
     with override_settings(
-        ARCHIVE_DIR=tmp_path_factory.mktemp("archives"),
         SECURE_SSL_REDIRECT=False,
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
@@ -35,6 +33,8 @@ def _test_settings(tmp_path_factory):
         # Request limits are counted in this process's memory, emptied before each test (see
         # _empty_cache), never in a Redis whose database the Celery tests' broker shares.
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        # Stored documents and archives go to a directory of the test run's own.
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

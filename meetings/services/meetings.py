@@ -17,6 +17,7 @@ from alliance_portal.services import assign_fields
 from alliances.audit import audit_record
 from alliances.models import Alliance, Membership, User
 from alliances.selectors import content_language
+from documents.services import document_store_when_committed
 
 from .. import signals
 from ..models import STANDING_AGENDA, AgendaItem, Meeting, Participant, new_response_key
@@ -108,6 +109,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.save(update_fields=["status", "ical_sequence", "updated_at"])
     signals.meeting_cancelled.send(sender=Meeting, meeting=meeting)
     audit_record(actor=actor, action="meeting.cancelled", obj=meeting)
+    document_store_when_committed("agenda", meeting)
     return meeting
 
 
@@ -116,6 +118,7 @@ def meeting_mark_held(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.mark_held()
     meeting.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="meeting.held", obj=meeting)
+    document_store_when_committed("agenda", meeting)
     return meeting
 
 

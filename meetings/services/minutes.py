@@ -18,6 +18,7 @@ from alliance_portal.permissions import Capability, role_can
 from alliance_portal.richtext import sanitise_html
 from alliances.audit import audit_record
 from alliances.models import Membership, User
+from documents.services import document_store_when_committed
 from stakeholders.models import Organisation
 
 from .. import selectors, signals
@@ -259,6 +260,7 @@ def _approve(minutes: Minutes, actor: User, at_meeting: Meeting | None) -> Minut
             **({"at_meeting": str(at_meeting)} if at_meeting else {}),
         },
     )
+    document_store_when_committed("minutes", minutes)
     return minutes
 
 
@@ -286,6 +288,7 @@ def minutes_lock(*, minutes: Minutes, actor: User) -> Minutes:
     minutes.lock()
     minutes.save(update_fields=["status", "locked_at", "updated_at"])
     audit_record(actor=actor, action="minutes.locked", obj=minutes)
+    document_store_when_committed("minutes", minutes)
     return minutes
 
 
