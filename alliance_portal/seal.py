@@ -2,13 +2,16 @@
 
 A signed agreement is sealed with an invisible PAdES signature (ETSI.CAdES.detached, SHA-256) made
 with a self-signed certificate that the portal creates on first use and keeps as a PKCS#12 file
-(settings SEAL_CERTIFICATE_PATH and SEAL_CERTIFICATE_PASSWORD). Anyone can check a sealed PDF
-against that certificate, which the portal publishes (seal_certificate_pem), in any PDF reader
-or with poppler's pdfsig.
+(settings SEAL_CERTIFICATE_PATH and SEAL_CERTIFICATE_PASSWORD), or that the operator gives whole in
+SEAL_CERTIFICATE_PKCS12_BASE64, as a portal on several servers must: each seals with the same key.
+Anyone can check a sealed PDF against that certificate, which the portal publishes
+(seal_certificate_pem), in any PDF reader or with poppler's pdfsig.
 
 The seal carries a reference (for example an agreement's id) in the document information
 dictionary, written in the same incremental update as the signature so that the signature covers
 it. verify_sealed_pdf returns it only for documents that are exactly what the portal sealed.
+A PDF/A document stays one: an incremental update is allowed, and the update keeps the
+information dictionary and the XMP metadata saying the same.
 
 With SEAL_TIMESTAMP_URL the signature gets an RFC 3161 timestamp (PAdES B-T); without it the time
 in the seal is the server's own clock (PAdES B-B). A timestamp is not covered by the signature, so
@@ -21,6 +24,7 @@ from a thread that has one, the seal functions do their work in a thread of thei
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import contextvars
 import functools
@@ -46,6 +50,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata import model as metadata_model
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -105,12 +110,27 @@ class SealCheck:
 # --- The certificate --------------------------------------------------------------------------
 
 
-def ensure_seal_certificate() -> Path:
-    """The PKCS#12 file with the portal's key and certificate, created first if there is none."""
+def ensure_seal_certificate() -> Path | None:
+    """The PKCS#12 file with the portal's key and certificate, created first if there is none;
+    None when SEAL_CERTIFICATE_PKCS12_BASE64 gives the certificate, which then has no file."""
+    if settings.SEAL_CERTIFICATE_PKCS12_BASE64:
+        return None
     path = Path(settings.SEAL_CERTIFICATE_PATH)
     if not path.exists():
         _create_certificate_file(path)
     return path
+
+
+def seal_certificate_pkcs12() -> bytes:
+    """The PKCS#12 data (key and certificate, under SEAL_CERTIFICATE_PASSWORD), creating the
+    file first if there is none: what every server of the portal must be given."""
+    if settings.SEAL_CERTIFICATE_PKCS12_BASE64:
+        return base64.b64decode(settings.SEAL_CERTIFICATE_PKCS12_BASE64)
+    path = ensure_seal_certificate()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _unreadable_certificate(str(path)) from exc
 
 
 def seal_certificate() -> asn1_x509.Certificate:
@@ -130,27 +150,43 @@ def certificate_fingerprint(certificate: asn1_x509.Certificate) -> str:
 
 
 def _signer() -> signers.SimpleSigner:
+    password = settings.SEAL_CERTIFICATE_PASSWORD
+    if settings.SEAL_CERTIFICATE_PKCS12_BASE64:
+        return _load_given_signer(settings.SEAL_CERTIFICATE_PKCS12_BASE64, password)
     path = ensure_seal_certificate()
     try:
         modified = path.stat().st_mtime_ns
     except OSError as exc:
-        raise _unreadable_certificate(path) from exc
-    return _load_signer(str(path), modified, settings.SEAL_CERTIFICATE_PASSWORD)
+        raise _unreadable_certificate(str(path)) from exc
+    return _load_signer(str(path), modified, password)
 
 
 # Keyed by modification time too, so that a replaced file is read again; a few entries because
 # tests point the settings at other files and back.
 @functools.lru_cache(maxsize=4)
 def _load_signer(path: str, modified: int, password: str) -> signers.SimpleSigner:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise _unreadable_certificate(path) from exc
+    return _signer_from_pkcs12(data, password, source=path)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_given_signer(data_base64: str, password: str) -> signers.SimpleSigner:
+    data = base64.b64decode(data_base64)
+    return _signer_from_pkcs12(data, password, source="SEAL_CERTIFICATE_PKCS12_BASE64")
+
+
+def _signer_from_pkcs12(data: bytes, password: str, *, source: str) -> signers.SimpleSigner:
     # load_pkcs12_data rather than load_pkcs12: the latter logs a traceback and returns None,
     # where a clear configuration error is what helps.
     try:
-        data = Path(path).read_bytes()
         loaded = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=[], passphrase=password.encode()
         )
-    except (OSError, ValueError) as exc:
-        raise _unreadable_certificate(Path(path)) from exc
+    except ValueError as exc:
+        raise _unreadable_certificate(source) from exc
     return _ParsedKeySigner(
         signing_key=loaded.signing_key,
         signing_cert=loaded.signing_cert,
@@ -180,11 +216,12 @@ class _ParsedKeySigner(signers.SimpleSigner):
         )
 
 
-def _unreadable_certificate(path: Path) -> ImproperlyConfigured:
+def _unreadable_certificate(source: str) -> ImproperlyConfigured:
+    """source: the file's path, or the setting that holds the certificate."""
     return ImproperlyConfigured(
-        f"The seal certificate {path} cannot be opened. Check SEAL_CERTIFICATE_PASSWORD (and "
-        "SEAL_CERTIFICATE_PATH): the file is kept as it is, since documents already sealed "
-        "are checked against it."
+        f"The seal certificate in {source} cannot be opened. Check SEAL_CERTIFICATE_PASSWORD "
+        "(and SEAL_CERTIFICATE_PATH or SEAL_CERTIFICATE_PKCS12_BASE64): the certificate is kept "
+        "as it is, since documents already sealed are checked against it."
     )
 
 
@@ -329,6 +366,11 @@ def _write_reference(writer: IncrementalPdfFileWriter, reference: str) -> None:
     with contextlib.suppress(KeyError, TypeError):
         info.update(writer.trailer["/Info"])
     info[generic.pdf_name(REFERENCE_KEY)] = generic.TextStringObject(reference)
+    # pyHanko names itself the producer in the XMP metadata but appends its name to the
+    # producer already in the information dictionary; PDF/A wants the two to be equal, so the
+    # dictionary says what the XMP will say (pyHanko keeps a producer that names it).
+    if "/Metadata" in writer.root:
+        info[generic.pdf_name("/Producer")] = generic.TextStringObject(metadata_model.VENDOR)
     writer.set_info(info)
 
 

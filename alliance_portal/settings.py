@@ -7,8 +7,11 @@ The README lists every variable.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,6 +82,7 @@ INSTALLED_APPS = [
     "django_filters",
     # The portal's apps, bottom layer first (docs/ARCHITECTURE.md).
     "alliances",
+    "documents",
     "stakeholders",
     "actionplans",
     "meetings",
@@ -243,8 +247,64 @@ FORMAT_MODULE_PATH = ["alliance_portal.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+# The files the portal keeps (stored final documents, archives) are read and written only
+# through Django's default storage. Without S3_BUCKET that is the local disk under MEDIA_ROOT,
+# which suits one server (`make run`). With S3_BUCKET it is an S3-compatible object store that
+# every server and worker shares (django-storages), so no server keeps a file another needs.
+# A page must not hang on a store that does not answer: seconds to connect, and to wait for data.
+S3_CONNECT_TIMEOUT = 5
+S3_READ_TIMEOUT = 60
+# A file read from the store is kept in memory up to this size, in a temporary file beyond it.
+S3_MAX_MEMORY_BYTES = 16 * 1024 * 1024
+
+
+def object_storage(environ: Mapping[str, str]) -> dict:
+    """STORAGES["default"] for the bucket the S3_* variables in `environ` name. Keys not given
+    there are found by boto3 as usual (AWS_ACCESS_KEY_ID, an instance or pod role)."""
+    # Imported here: a portal on the local disk never loads boto.
+    from botocore.config import Config
+
+    endpoint_url = environ.get("S3_ENDPOINT_URL", "")
+    # Path style (https://host/bucket/key) works on every S3-compatible store without wildcard
+    # DNS; on AWS itself (no endpoint given) boto3 chooses.
+    addressing_style = environ.get("S3_ADDRESSING_STYLE") or ("path" if endpoint_url else "auto")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["S3_BUCKET"],
+            "endpoint_url": endpoint_url or None,
+            "region_name": environ.get("S3_REGION") or None,
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("S3_PREFIX", "").strip("/"),
+            # Objects are written without an ACL, so they are as private as the bucket (buckets
+            # that disable ACLs refuse any but the owner's). The portal hands files out only
+            # through its own views after its access checks, never by an object's address, so
+            # no signed address is made either.
+            "default_acl": None,
+            "querystring_auth": False,
+            # A stored document is never replaced by another of the same name.
+            "file_overwrite": False,
+            "max_memory_size": S3_MAX_MEMORY_BYTES,
+            "client_config": Config(
+                connect_timeout=S3_CONNECT_TIMEOUT,
+                read_timeout=S3_READ_TIMEOUT,
+                retries={"mode": "standard", "max_attempts": 3},
+                s3={"addressing_style": addressing_style},
+            ),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        object_storage(os.environ)
+        if os.environ.get("S3_BUCKET")
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -256,8 +316,6 @@ STORAGES = {
 # Tests and `make run` serve straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=True)
 WHITENOISE_MANIFEST_STRICT = False
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -381,32 +439,65 @@ REMINDER_DELIVERIES_PER_TASK = max(1, env_int("REMINDER_DELIVERIES_PER_TASK", 20
 # and shown to the alliance's coordinators.
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 REMINDER_RETRY_SECONDS = env_int("REMINDER_RETRY_SECONDS", 60)
-# The archive export: one ZIP of every PDF of an alliance, built by a worker. A finished archive
-# can be downloaded for this many hours; a build waiting or running longer than
-# ARCHIVE_STALE_MINUTES lost its worker and is marked failed, so it can be asked for again.
-ARCHIVE_DIR = Path(os.environ.get("ARCHIVE_DIR", MEDIA_ROOT / "archives"))
+# The archive export (one ZIP of every PDF of an alliance) and large drafts, built by a worker
+# and kept in the default storage, so that any web server sends what any worker built; a worker
+# writes an archive to a working file under VAR_DIR/tmp/ first. A finished file can be
+# downloaded for this many hours; a build waiting or running longer than ARCHIVE_STALE_MINUTES
+# lost its worker and is marked failed, so it can be asked for again.
 ARCHIVE_MAX_AGE_HOURS = env_int("ARCHIVE_MAX_AGE_HOURS", 24)
 ARCHIVE_STALE_MINUTES = env_int("ARCHIVE_STALE_MINUTES", 60)
 # How often the archive page asks for the progress of a build.
 ARCHIVE_POLL_SECONDS = env_int("ARCHIVE_POLL_SECONDS", 2)
+# Drafts larger than these are printed by a worker: their page offers to prepare them in the
+# background rather than keep the browser (and a web worker) waiting. The mapping counts the
+# organisations it lists, the draft plan its actions, the coordinator report the rows it prints
+# (meetings held, actions decided in them, the plan's actions, communication rows). Measured on
+# a 2-core machine: a draft plan of 100 actions prints in 5.7 s CPU, a mapping of 150
+# organisations with their contact people in about 6 s (200 in 8 s), a report of 200 rows in
+# 3.3 s (most reports, under 100 rows, in under 2 s, so they stay immediate).
+BACKGROUND_MAPPING_ORGANISATIONS = env_int("BACKGROUND_MAPPING_ORGANISATIONS", 150)
+BACKGROUND_PLAN_ACTIONS = env_int("BACKGROUND_PLAN_ACTIONS", 100)
+BACKGROUND_REPORT_ROWS = env_int("BACKGROUND_REPORT_ROWS", 200)
 # The health JSON answers monitoring tools that send this as a bearer token (and staff).
 HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 
 
 # Signed agreements are sealed as PAdES with the portal's own certificate (alliance_portal.seal).
+# It is a PKCS#12 file: given whole in SEAL_CERTIFICATE_PKCS12_BASE64 (what several servers
+# need, since each must seal with the same key), else read from SEAL_CERTIFICATE_PATH, which by
+# default is created in var/seal/ on first use and so belongs to one server only.
+def _seal_certificate_pkcs12_base64() -> str:
+    """SEAL_CERTIFICATE_PKCS12_BASE64 without the line breaks an env file may wrap it in."""
+    value = "".join(os.environ.get("SEAL_CERTIFICATE_PKCS12_BASE64", "").split())
+    if value and os.environ.get("SEAL_CERTIFICATE_PATH"):
+        raise ImproperlyConfigured(
+            "Set SEAL_CERTIFICATE_PKCS12_BASE64 or SEAL_CERTIFICATE_PATH, not both: they name "
+            "two places for the one seal certificate."
+        )
+    try:
+        base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
+        raise ImproperlyConfigured(
+            "SEAL_CERTIFICATE_PKCS12_BASE64 must be a PKCS#12 file in base64 "
+            "(`manage.py seal_certificate --env` prints it)."
+        ) from exc
+    return value
+
+
 def _seal_certificate_password() -> str:
     """SEAL_CERTIFICATE_PASSWORD from the environment, else a random one kept in var/seal/.
 
-    A certificate file named by SEAL_CERTIFICATE_PATH was made elsewhere and has its own
-    password, so inventing one would only leave the file unreadable.
+    A certificate given by SEAL_CERTIFICATE_PATH or SEAL_CERTIFICATE_PKCS12_BASE64 was made
+    elsewhere and has its own password, so inventing one would only leave it unreadable.
     """
     if os.environ.get("SEAL_CERTIFICATE_PASSWORD"):
         return os.environ["SEAL_CERTIFICATE_PASSWORD"]
-    if os.environ.get("SEAL_CERTIFICATE_PATH"):
-        raise ImproperlyConfigured(
-            "SEAL_CERTIFICATE_PATH is set, so SEAL_CERTIFICATE_PASSWORD must be set too: "
-            "the password that opens that PKCS#12 file."
-        )
+    for given in ("SEAL_CERTIFICATE_PATH", "SEAL_CERTIFICATE_PKCS12_BASE64"):
+        if os.environ.get(given):
+            raise ImproperlyConfigured(
+                f"{given} is set, so SEAL_CERTIFICATE_PASSWORD must be set too: "
+                "the password that opens that PKCS#12 file."
+            )
     password_file = VAR_DIR / "seal" / "password"
     if not password_file.exists():
         password_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -424,6 +515,7 @@ def _seal_certificate_password() -> str:
     return password_file.read_text().strip()
 
 
+SEAL_CERTIFICATE_PKCS12_BASE64 = _seal_certificate_pkcs12_base64()
 SEAL_CERTIFICATE_PATH = Path(
     os.environ.get("SEAL_CERTIFICATE_PATH") or VAR_DIR / "seal" / "portal-seal.p12"
 )
