@@ -99,7 +99,8 @@ def _archive_build(alliance, coordinator) -> None:
     export = ArchiveExport.objects.create(
         alliance=alliance, requested_by=coordinator, language="en"
     )
-    with tempfile.TemporaryDirectory() as folder, override_settings(ARCHIVE_DIR=Path(folder)):
+    # The archive and the documents it keeps go to a storage of this run's own.
+    with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=Path(folder)):
         started = time.perf_counter()
         export = archive_build(export_id=export.pk)
         seconds = time.perf_counter() - started

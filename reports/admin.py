@@ -1,4 +1,4 @@
-"""Archive exports in the admin, for staff support: read-only."""
+"""Exports (archives and large drafts) in the admin, for staff support: read-only."""
 
 from django.contrib import admin
 
@@ -11,6 +11,7 @@ from .models import ArchiveExport
 class ArchiveExportAdmin(ReadOnlyAdmin):
     list_display = (
         "alliance",
+        "kind",
         "requested_by",
         "status",
         "done",
@@ -18,5 +19,5 @@ class ArchiveExportAdmin(ReadOnlyAdmin):
         "created_at",
         "expires_at",
     )
-    list_filter = ("status",)
+    list_filter = ("kind", "status")
     exclude = ("file_name",)

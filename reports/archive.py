@@ -1,15 +1,17 @@
 """What goes into an alliance's archive, and writing it: every PDF of the alliance in one ZIP,
 with an index (CSV) that lists each file, what it is and its SHA-256.
 
-Documents are listed first, in a few queries, each with the function that prints it; the build
-then prints them one by one through the same code as the download pages, so a document reads
-the same in the archive as on its page.
+Documents are listed first, in a few queries, each with the function that gives its bytes; the
+build then takes them one by one through the same code as the download pages, so a document
+reads the same in the archive as on its page. Final documents (the agendas of past meetings,
+approved or locked minutes, approved plan versions, sealed agreements) are the files kept in the
+storage
+(documents.services.document_pdf), not printed again; the others are printed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,14 +22,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from actionplans.documents import version_document
 from actionplans.models import ActionPlan, PlanVersion
 from actionplans.selectors import version_status
-from agreements.documents import sealed_signature_pdf
 from agreements.models import Signature
 from alliance_portal.tabular import neutralise, to_csv
 from alliances.models import Alliance
-from meetings.documents import agenda_document, minutes_document
+from documents.services import document_pdf
 from meetings.models import Meeting, Minutes
 from meetings.selectors import local_time
 from outreach.documents import information_document
@@ -38,8 +38,6 @@ from stakeholders.selectors import stakeholder_list
 from .report import Period
 
 INDEX_NAME = "index.csv"
-# A ZIP being written is named ".<name>.<process>.partial" until it is complete.
-PARTIAL_SUFFIX = ".partial"
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def _meeting_documents(alliance: Alliance) -> Iterable[ArchiveDocument]:
             _day(meeting.starts_at, alliance),
             meeting.get_status_display(),
             f"agenda-{meeting.number:03d}-{meeting.title}",
-            lambda meeting=meeting: agenda_document(meeting),
+            lambda meeting=meeting: document_pdf("agenda", meeting),
         )
     minutes_list = Minutes.objects.filter(meeting__alliance=alliance).select_related("meeting")
     for minutes in minutes_list.order_by("meeting__number"):
@@ -88,7 +86,7 @@ def _meeting_documents(alliance: Alliance) -> Iterable[ArchiveDocument]:
             _day(minutes.meeting.starts_at, alliance),
             minutes.get_status_display(),
             f"minutes-{minutes.meeting.number:03d}-{minutes.meeting.title}",
-            lambda minutes=minutes: minutes_document(minutes),
+            lambda minutes=minutes: document_pdf("minutes", minutes),
         )
 
 
@@ -110,7 +108,7 @@ def _plan_documents(alliance: Alliance) -> Iterable[ArchiveDocument]:
             _day(version.approved_at or version.submitted_at, alliance),
             str(status),
             f"plan-{plan.pk}-{plan.title}-v{version.number}",
-            lambda plan=plan, version=version: version_document(plan, version),
+            lambda version=version: document_pdf("plan_version", version),
         )
 
 
@@ -131,7 +129,7 @@ def _agreement_documents(alliance: Alliance) -> Iterable[ArchiveDocument]:
             _day(signature.signed_at, alliance),
             signature.get_status_display(),
             f"agreement-v{signature.version.number}-{signature.typed_name}",
-            lambda signature=signature: sealed_signature_pdf(signature),
+            lambda signature=signature: document_pdf("signature", signature),
         )
 
 
@@ -212,35 +210,30 @@ def write_archive(
 ) -> int:
     """Prints every document into a ZIP at `path` with its index; returns the file's size.
 
-    The ZIP is written beside `path` and moved into place when complete, so a half-written
-    archive is never offered for download."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}{PARTIAL_SUFFIX}")
+    `path` is a local working file: the finished ZIP is handed to the storage by the caller,
+    so a half-written archive is never offered for download."""
     taken: set[str] = {INDEX_NAME}
     rows = []
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for done, document in enumerate(documents, start=1):
-                content = document.render()
-                name = _member_name(document, taken)
-                archive.writestr(name, content)
-                rows.append(
-                    [
-                        name,
-                        str(document.kind),
-                        document.title,
-                        document.date.isoformat() if document.date else "",
-                        str(document.status),
-                        hashlib.sha256(content).hexdigest(),
-                        str(len(content)),
-                    ]
-                )
-                on_progress(done)
-            # Titles are typed by people: a spreadsheet must not run one as a formula.
-            cells = [[neutralise(cell) for cell in row] for row in rows]
-            archive.writestr(INDEX_NAME, to_csv(list(INDEX_COLUMNS), cells))
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for done, document in enumerate(documents, start=1):
+            content = document.render()
+            name = _member_name(document, taken)
+            archive.writestr(name, content)
+            rows.append(
+                [
+                    name,
+                    str(document.kind),
+                    document.title,
+                    document.date.isoformat() if document.date else "",
+                    str(document.status),
+                    hashlib.sha256(content).hexdigest(),
+                    str(len(content)),
+                ]
+            )
+            on_progress(done)
+        # Titles are typed by people: a spreadsheet must not run one as a formula.
+        cells = [[neutralise(cell) for cell in row] for row in rows]
+        archive.writestr(INDEX_NAME, to_csv(list(INDEX_COLUMNS), cells))
     return path.stat().st_size
 
 

@@ -1,5 +1,5 @@
-"""The coordinator report as PDF bytes. The download view and the alliance's archive both print
-through this."""
+"""The coordinator report as PDF bytes. The download view, the worker that prints large reports
+and the alliance's archive all print through this."""
 
 from __future__ import annotations
 
@@ -10,10 +10,27 @@ from alliances.models import Alliance
 
 from .report import Period, report_context
 
+TEMPLATE = "reports/pdf/coordinator_report.html"
+
 
 def report_document(alliance: Alliance, period: Period, *, now: datetime | None = None) -> bytes:
-    return render_pdf(
-        "reports/pdf/coordinator_report.html", report_context(alliance, period, now=now)
+    return render_context(report_context(alliance, period, now=now))
+
+
+def render_context(context: dict) -> bytes:
+    return render_pdf(TEMPLATE, context)
+
+
+def report_rows(context: dict) -> int:
+    """How many table rows the report prints: the meetings held, the actions decided in them,
+    the plan's actions and the communication plan's rows. Its printing time grows with these;
+    the rest (the profile, the balance, the agreement, the journey) is about a page."""
+    plan = context["plan_status"]
+    return (
+        len(context["meetings"])
+        + len(context["decisions"]["actions"])
+        + (len(plan["board"].actions) if plan else 0)
+        + len(context["communication"]["rows"])
     )
 
 

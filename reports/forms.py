@@ -9,6 +9,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from .models import ArchiveExport
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A report covers at most this long: longer periods are split, so one PDF stays readable.
 MAX_PERIOD_DAYS = 5 * 366
@@ -40,3 +42,27 @@ class ReportPeriodForm(forms.Form):
             if end - start > timedelta(days=MAX_PERIOD_DAYS):
                 raise forms.ValidationError(ERR_PERIOD_LONG)
         return cleaned
+
+
+ERR_UNKNOWN_KIND = _("This document cannot be prepared in the background.")
+# The mapping's filter as its list's query string; a real one is far shorter.
+MAX_QUERY_LENGTH = 2000
+ERR_QUERY_LONG = _("The filter is too long; narrow the list with fewer choices.")
+
+
+class DraftRequestForm(forms.Form):
+    """What the "prepare in the background" buttons post: the kind of document and what it
+    covers. The plan is looked up by the view (another alliance's answers 404); the report's
+    period is checked by ReportPeriodForm."""
+
+    kind = forms.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in ArchiveExport.DRAFT_KINDS],
+        error_messages={"invalid_choice": ERR_UNKNOWN_KIND},
+    )
+    plan = forms.CharField(required=False, max_length=40)
+    query = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={"max_length": ERR_QUERY_LONG},
+    )

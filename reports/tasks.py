@@ -1,4 +1,5 @@
-"""Background work for archive exports. Tasks are thin: load by id, call the real code."""
+"""Background work for exports (archives and large drafts). Tasks are thin: load by id, call the
+real code."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from celery import shared_task
 
 @shared_task(name="archives.build", acks_late=True)
 def build_archive(export_id: int) -> str:
-    """Builds one archive export; safe to run twice (a finished export is left alone)."""
+    """Builds one export, of any kind; safe to run twice (a finished export is left alone)."""
     from .services import archive_build
 
     export = archive_build(export_id=export_id)
@@ -16,7 +17,7 @@ def build_archive(export_id: int) -> str:
 
 @shared_task(name="archives.purge", acks_late=True)
 def purge_archives() -> dict:
-    """Run by celery beat: removes expired archives and fails builds whose worker was lost."""
+    """Run by celery beat: removes expired exports and fails builds whose worker was lost."""
     from .services import archives_purge
 
     return archives_purge()

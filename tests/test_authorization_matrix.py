@@ -424,6 +424,16 @@ def _report_period(cast):
     return {"start": "2026-09-01", "end": "2026-12-31"}
 
 
+def _with_plan_export(cast):
+    """A draft plan's PDF prepared in the background: whoever may read the plan follows it."""
+    export = _export(cast.alliance, cast.coordinator, kind="plan", plan=_plan(cast))
+    return [cast.alliance.pk, export.pk]
+
+
+def _plan_export_request(cast):
+    return {"kind": "plan", "plan": _plan(cast).pk}
+
+
 MATRIX: dict[str, Case] = {
     "home": Case(logged_in(302)),
     "profile": Case(logged_in()),
@@ -700,6 +710,11 @@ MATRIX: dict[str, Case] = {
     "reports:archive_status": Case(alliance_leaders(), args=_with_export),
     # A queued archive is not ready: its leaders are sent back to the list.
     "reports:archive_download": Case(alliance_leaders(302), args=_with_export),
+    "reports:exports": Case(alliance_members(), args=_alliance),
+    "reports:export_create": Case(
+        alliance_members(302), method="post", args=_alliance, data=_plan_export_request
+    ),
+    "reports:export": Case(alliance_members(), args=_with_plan_export),
     # Staff only; nobody of the cast is staff. The JSON answers 403, never a login redirect.
     "health": Case(logged_in(403)),
     "health_json": Case(everyone(403)),
@@ -1075,6 +1090,8 @@ def _other_template_ids(cast) -> dict[str, int]:
         "/alliances/{alliance}/reports/archives/{other_export}/download/",
         "/alliances/{alliance}/reports/archives/99999999999999999999999/status/",
         "/alliances/{other}/reports/archives/{other_export}/download/",
+        "/alliances/{alliance}/reports/documents/{other_export}/",
+        "/alliances/{other}/reports/documents/{other_export}/",
         "/profiles/not-published/",
     ],
 )

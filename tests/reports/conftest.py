@@ -1,13 +1,17 @@
-"""Alliances with something to report, archives in a temporary directory, and the portal's seal
-in a temporary directory too (signed agreements are sealed when they are printed)."""
+"""Alliances with something to report, a storage and working folder of each test's own, and the
+portal's seal in a temporary directory too (signed agreements are sealed when they are
+printed)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -17,7 +21,8 @@ from meetings import services as meeting_services
 from meetings.models import Meeting, Participant
 from outreach import services as outreach_services
 from outreach.models import Frequency
-from reports.models import ArchiveExport
+from reports.models import STORAGE_FOLDER, ArchiveExport
+from reports.services import work_dir
 from sustainability import services as evaluation_services
 
 from ..factories import (
@@ -42,10 +47,33 @@ def portal_seal(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def archive_dir(settings, tmp_path):
-    """Where archives are written: a directory of the test's own."""
-    settings.ARCHIVE_DIR = tmp_path / "archives"
-    return settings.ARCHIVE_DIR
+def storage_dir(settings, tmp_path):
+    """The default storage, where finished exports are kept, and VAR_DIR, where a worker writes
+    its working files: directories of the test's own. Returns the storage's."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "storage"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(settings.MEDIA_ROOT)},
+        },
+    }
+    return settings.MEDIA_ROOT
+
+
+def stored_files(storage_dir) -> list[str]:
+    """The names of the exports kept in the storage, as the storage names them."""
+    folder = storage_dir / STORAGE_FOLDER
+    if not folder.exists():
+        return []
+    return sorted(f"{STORAGE_FOLDER}/{path.name}" for path in folder.iterdir())
+
+
+def working_files() -> list[Path]:
+    """What workers left in their working folder under VAR_DIR."""
+    folder = work_dir()
+    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 # Reading documents back ------------------------------------------------------------------------
@@ -151,21 +179,20 @@ def make_export(alliance: Alliance, actor: User, **fields) -> ArchiveExport:
     return ArchiveExport.objects.create(alliance=alliance, requested_by=actor, **values)
 
 
-def ready_export(alliance: Alliance, actor: User, archive_dir, *, content: bytes = b"", **fields):
-    """A ready export whose ZIP (holding only an index) is on disk."""
-    export = make_export(alliance, actor, status=ArchiveExport.Status.QUEUED)
+def ready_export(alliance: Alliance, actor: User, *, content: bytes = b"", **fields):
+    """A ready export whose file (a ZIP holding only an index, unless `content` is given) is in
+    the storage."""
+    export = make_export(alliance, actor, **{**fields, "status": ArchiveExport.Status.QUEUED})
     export.start(total=1)
     export.finish(size=0)
     for name, value in fields.items():
         setattr(export, name, value)
-    archive_dir.mkdir(parents=True, exist_ok=True)
-    path = archive_dir / export.file_name
     if not content:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr("index.csv", "File\n")
         content = buffer.getvalue()
-    path.write_bytes(content)
+    export.file_name = default_storage.save(export.file_name, ContentFile(content))
     export.size = len(content)
     export.save()
     return export

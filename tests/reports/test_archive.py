@@ -14,6 +14,7 @@ from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -38,11 +39,40 @@ from reports.tasks import build_archive, purge_archives
 from ..celery_support import REFUSED_REDIS_URL, broker_at
 from ..conftest import client_for
 from ..factories import make_approved_plan, make_meeting, make_published_agreement, sign_agreement
-from .conftest import make_export, pdf_text, ready_export, zip_of
+from .conftest import (
+    make_export,
+    pdf_text,
+    ready_export,
+    stored_files,
+    working_files,
+    zip_of,
+)
 
 INDEX_COLUMNS = ["File", "Document", "Title", "Date", "Status", "SHA-256", "Bytes"]
 PRINTED = re.compile(r"(\d+) of (\d+) documents printed")
 PERCENT = re.compile(r'aria-valuenow="(\d+)"')
+
+
+class FailingStorage:
+    """The default storage, but the methods named fail as an object store that does not
+    answer fails."""
+
+    def __init__(self, *failing: str):
+        self.failing = failing
+
+    def __getattr__(self, name):
+        if name in self.failing:
+            return self.fail
+        return getattr(default_storage, name)
+
+    def fail(self, *args, **kwargs):
+        raise OSError("The object store is not answering")
+
+
+def storage_failing(monkeypatch, *methods: str) -> None:
+    """The reports' services and views find a storage whose `methods` fail."""
+    for module in ("reports.services", "reports.views"):
+        monkeypatch.setattr(f"{module}.default_storage", FailingStorage(*methods))
 
 
 def request_archive(alliance: Alliance, actor: User, capture, *, language: str = "en"):
@@ -54,7 +84,8 @@ def request_archive(alliance: Alliance, actor: User, capture, *, language: str =
 
 
 def archive_bytes(export: ArchiveExport) -> bytes:
-    return services.archive_path(export).read_bytes()
+    with default_storage.open(export.file_name, "rb") as stored:
+        return stored.read()
 
 
 def index_rows(content: bytes) -> list[dict[str, str]]:
@@ -267,24 +298,23 @@ def test_progress_is_counted_after_each_document_and_the_status_shows_it(cast, q
     assert "hx-trigger" not in page
 
 
-def test_progress_callback_counts_every_document(cast, archive_dir):
+def test_progress_callback_counts_every_document(cast, tmp_path):
 
     make_meeting(cast.alliance, cast.secretary)
     documents = archive_documents(cast.alliance, today=timezone.localdate())
     counted = []
-    archive_dir.mkdir(parents=True)
 
-    write_archive(archive_dir / "direct.zip", documents, on_progress=counted.append)
+    write_archive(tmp_path / "direct.zip", documents, on_progress=counted.append)
 
     assert counted == list(range(1, len(documents) + 1))
-    assert len(index_rows((archive_dir / "direct.zip").read_bytes())) == len(documents)
+    assert len(index_rows((tmp_path / "direct.zip").read_bytes())) == len(documents)
 
 
 # Failures and second runs ----------------------------------------------------------------------
 
 
 def test_a_document_that_cannot_be_printed_fails_the_archive_and_leaves_no_file(
-    cast, quick_renders, archive_dir, caplog
+    cast, quick_renders, storage_dir, caplog
 ):
     make_meeting(cast.alliance, cast.secretary)
     export = make_export(cast.alliance, cast.coordinator)
@@ -302,7 +332,8 @@ def test_a_document_that_cannot_be_printed_fails_the_archive_and_leaves_no_file(
     assert export.status == ArchiveExport.Status.FAILED
     assert export.error == str(ERR_BUILD_FAILED)
     assert export.finished_at is not None and export.expires_at is None
-    assert list(archive_dir.iterdir()) == []
+    assert stored_files(storage_dir) == []
+    assert working_files() == []
     assert f"Archive export {export.pk} failed" in caplog.text
     assert "WeasyPrint ran out of memory" in caplog.text  # the traceback is logged
     page = client_for(cast.chair).get(
@@ -312,7 +343,7 @@ def test_a_document_that_cannot_be_printed_fails_the_archive_and_leaves_no_file(
     assert "hx-trigger" not in page.content.decode()
 
 
-def test_building_twice_leaves_one_ready_archive(cast, quick_renders, archive_dir):
+def test_building_twice_leaves_one_ready_archive(cast, quick_renders, storage_dir):
     make_meeting(cast.alliance, cast.secretary)
     export = make_export(cast.alliance, cast.coordinator)
 
@@ -324,10 +355,11 @@ def test_building_twice_leaves_one_ready_archive(cast, quick_renders, archive_di
     export.refresh_from_db()
     assert (export.status, export.done, export.total) == ("ready", 2, 2)
     assert (archive_bytes(export), export.finished_at, export.expires_at) == first
-    assert [path.name for path in archive_dir.iterdir()] == [export.file_name]
+    assert stored_files(storage_dir) == [export.file_name]
+    assert working_files() == []
 
 
-def test_a_build_whose_worker_was_lost_starts_again(cast, quick_renders, archive_dir):
+def test_a_build_whose_worker_was_lost_starts_again(cast, quick_renders, storage_dir):
     make_meeting(cast.alliance, cast.secretary)
     export = make_export(cast.alliance, cast.coordinator)
     export.start(total=7)
@@ -343,7 +375,7 @@ def test_a_build_whose_worker_was_lost_starts_again(cast, quick_renders, archive
     assert len(index_rows(archive_bytes(export))) == 2
 
 
-def test_a_build_given_up_while_it_ran_keeps_no_file(cast, quick_renders, archive_dir, settings):
+def test_a_build_given_up_while_it_ran_keeps_no_file(cast, quick_renders, storage_dir, settings):
     make_meeting(cast.alliance, cast.secretary)
     export = make_export(cast.alliance, cast.coordinator)
 
@@ -351,7 +383,12 @@ def test_a_build_given_up_while_it_ran_keeps_no_file(cast, quick_renders, archiv
         if number == total - 1:
             later = timezone.now() + timedelta(minutes=settings.ARCHIVE_STALE_MINUTES + 1)
             # The half-written file is older than the purge's "later": it goes too.
-            assert services.archives_purge(now=later) == {"expired": 0, "lost": 1, "partials": 1}
+            assert services.archives_purge(now=later) == {
+                "expired": 0,
+                "lost": 1,
+                "leftovers": 1,
+                "partials": 1,
+            }
 
     quick_renders.append(purge_meanwhile)
 
@@ -360,7 +397,8 @@ def test_a_build_given_up_while_it_ran_keeps_no_file(cast, quick_renders, archiv
     export.refresh_from_db()
     assert export.status == ArchiveExport.Status.FAILED
     assert export.error == str(ERR_BUILD_LOST)
-    assert list(archive_dir.iterdir()) == []
+    assert stored_files(storage_dir) == []
+    assert working_files() == []
 
 
 def test_a_run_overtaken_by_another_keeps_the_finished_archive(cast, quick_renders):
@@ -422,7 +460,7 @@ def test_a_stale_archive_does_not_block_a_new_one(
 
 
 def test_archive_fails_at_once_when_the_queue_cannot_be_reached(
-    cast, archive_dir, django_capture_on_commit_callbacks
+    cast, storage_dir, django_capture_on_commit_callbacks
 ):
     with broker_at(REFUSED_REDIS_URL):
         export = request_archive(
@@ -431,7 +469,7 @@ def test_archive_fails_at_once_when_the_queue_cannot_be_reached(
 
     assert export.status == ArchiveExport.Status.FAILED
     assert export.error == str(ERR_NOT_QUEUED)
-    assert not archive_dir.exists() or list(archive_dir.iterdir()) == []
+    assert stored_files(storage_dir) == []
     # The failed request no longer blocks the next one.
     again = services.archive_request(alliance=cast.alliance, actor=cast.coordinator, language="en")
     assert again.status == ArchiveExport.Status.QUEUED
@@ -440,13 +478,11 @@ def test_archive_fails_at_once_when_the_queue_cannot_be_reached(
 # Removing old archives -------------------------------------------------------------------------
 
 
-def test_purge_deletes_expired_files_and_fails_lost_builds(cast, archive_dir, settings):
+def test_purge_deletes_expired_files_and_fails_lost_builds(cast, storage_dir, settings):
     now = timezone.now()
     stale = now - timedelta(minutes=settings.ARCHIVE_STALE_MINUTES + 1)
-    expired = ready_export(
-        cast.alliance, cast.chair, archive_dir, expires_at=now - timedelta(minutes=1)
-    )
-    current = ready_export(cast.alliance, cast.chair, archive_dir)
+    expired = ready_export(cast.alliance, cast.chair, expires_at=now - timedelta(minutes=1))
+    current = ready_export(cast.alliance, cast.chair)
     lost_queued = make_export(cast.alliance, cast.chair, created_at=stale)
     lost_running = make_export(
         cast.alliance, cast.chair, status=ArchiveExport.Status.RUNNING, created_at=stale
@@ -456,14 +492,18 @@ def test_purge_deletes_expired_files_and_fails_lost_builds(cast, archive_dir, se
         cast.alliance, cast.chair, status=ArchiveExport.Status.FAILED, created_at=stale
     )
 
-    assert purge_archives.delay().get() == {"expired": 1, "lost": 2, "partials": 0}
+    assert purge_archives.delay().get() == {
+        "expired": 1,
+        "lost": 2,
+        "leftovers": 0,
+        "partials": 0,
+    }
 
     for export in (expired, current, lost_queued, lost_running, fresh, failed):
         export.refresh_from_db()
-    assert expired.status == ArchiveExport.Status.EXPIRED
-    assert not services.archive_path(expired).exists()
+    assert (expired.status, expired.file_name) == (ArchiveExport.Status.EXPIRED, "")
     assert current.status == ArchiveExport.Status.READY
-    assert services.archive_path(current).exists()
+    assert stored_files(storage_dir) == [current.file_name]
     for lost in (lost_queued, lost_running):
         assert (lost.status, lost.error) == ("failed", str(ERR_BUILD_LOST))
         assert lost.finished_at is not None
@@ -474,7 +514,24 @@ def test_purge_deletes_expired_files_and_fails_lost_builds(cast, archive_dir, se
     )
     assert download.status_code == 410
     # Purging again finds nothing more to do.
-    assert services.archives_purge() == {"expired": 0, "lost": 0, "partials": 0}
+    assert services.archives_purge() == {"expired": 0, "lost": 0, "leftovers": 0, "partials": 0}
+
+
+def test_purge_deletes_a_file_whose_delete_failed_before(cast, storage_dir, monkeypatch):
+    export = ready_export(cast.alliance, cast.chair, expires_at=timezone.now())
+    storage_failing(monkeypatch, "delete")
+
+    assert services.archives_purge()["expired"] == 1
+
+    export.refresh_from_db()
+    # Expired, so nobody downloads it, and still named, so the next purge tries again.
+    assert export.status == ArchiveExport.Status.EXPIRED
+    assert stored_files(storage_dir) == [export.file_name]
+    monkeypatch.undo()
+    assert services.archives_purge() == {"expired": 0, "lost": 0, "leftovers": 1, "partials": 0}
+    export.refresh_from_db()
+    assert export.file_name == ""
+    assert stored_files(storage_dir) == []
 
 
 def test_purge_runs_every_hour(settings):
@@ -483,13 +540,14 @@ def test_purge_runs_every_hour(settings):
 
 
 @pytest.mark.django_db
-def test_purge_removes_half_written_files_a_killed_worker_left(archive_dir, settings):
+def test_purge_removes_working_files_a_killed_worker_left(settings):
     import os
 
-    archive_dir.mkdir(parents=True, exist_ok=True)
-    stale = archive_dir / ".lost.zip.4242.partial"
-    fresh = archive_dir / ".building.zip.4343.partial"
-    finished = archive_dir / "finished.zip"
+    folder = services.work_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / ".export-4-lost.zip.partial"
+    fresh = folder / ".export-5-building.zip.partial"
+    finished = folder / "not-ours.zip"
     for path in (stale, fresh, finished):
         path.write_bytes(b"PK")
     old = (timezone.now() - timedelta(minutes=settings.ARCHIVE_STALE_MINUTES + 5)).timestamp()

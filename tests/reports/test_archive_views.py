@@ -63,8 +63,8 @@ def test_archive_page_without_archives_says_so(cast):
     assert "can be downloaded for 24 hours" in page
 
 
-def test_archive_page_lists_the_alliances_archives_newest_first(cast, archive_dir):
-    older = ready_export(cast.alliance, cast.chair, archive_dir)
+def test_archive_page_lists_the_alliances_archives_newest_first(cast, storage_dir):
+    older = ready_export(cast.alliance, cast.chair)
     newer = make_export(
         cast.alliance,
         cast.coordinator,
@@ -221,8 +221,8 @@ def test_status_of_a_running_archive_shows_how_far_it_is(cast):
     assert "hx-trigger" in page
 
 
-def test_status_of_a_ready_archive_offers_the_download_and_stops_asking(cast, archive_dir):
-    export = ready_export(cast.alliance, cast.chair, archive_dir)
+def test_status_of_a_ready_archive_offers_the_download_and_stops_asking(cast, storage_dir):
+    export = ready_export(cast.alliance, cast.chair)
 
     page = status_html(cast.chair, export)
 
@@ -250,9 +250,9 @@ def test_status_of_a_finished_archive_stops_asking(cast, status, error, shown):
     assert "Download the ZIP" not in page
 
 
-def test_status_of_a_ready_archive_past_its_expiry_reads_expired(cast, archive_dir):
+def test_status_of_a_ready_archive_past_its_expiry_reads_expired(cast, storage_dir):
     export = ready_export(
-        cast.alliance, cast.chair, archive_dir, expires_at=timezone.now() - timedelta(seconds=1)
+        cast.alliance, cast.chair, expires_at=timezone.now() - timedelta(seconds=1)
     )
 
     page = status_html(cast.chair, export)
@@ -264,8 +264,8 @@ def test_status_of_a_ready_archive_past_its_expiry_reads_expired(cast, archive_d
 # The download ----------------------------------------------------------------------------------
 
 
-def test_download_sends_the_zip_and_records_it(cast, archive_dir):
-    export = ready_export(cast.alliance, cast.chair, archive_dir)
+def test_download_sends_the_zip_and_records_it(cast, storage_dir):
+    export = ready_export(cast.alliance, cast.chair)
 
     response = client_for(cast.coordinator).get(download_url(export))
 
@@ -277,7 +277,7 @@ def test_download_sends_the_zip_and_records_it(cast, archive_dir):
     )
     # Reading the stream to its end closes the file (and ends the request).
     content = b"".join(response.streaming_content)
-    assert content == (archive_dir / export.file_name).read_bytes()
+    assert content == (storage_dir / export.file_name).read_bytes()
     assert zip_of(content).namelist() == ["index.csv"]
     entry = AuditEntry.objects.get(action="archive.downloaded")
     assert (entry.actor, entry.alliance, entry.object_id) == (
@@ -288,17 +288,17 @@ def test_download_sends_the_zip_and_records_it(cast, archive_dir):
 
 
 @pytest.mark.parametrize("gone", ["expired", "past-expiry", "file-missing"])
-def test_an_archive_that_is_gone_answers_410(cast, archive_dir, gone):
-    export = ready_export(cast.alliance, cast.chair, archive_dir)
+def test_an_archive_that_is_gone_answers_410(cast, storage_dir, gone):
+    export = ready_export(cast.alliance, cast.chair)
     if gone == "expired":
-        (archive_dir / export.file_name).unlink()
+        (storage_dir / export.file_name).unlink()
         export.expire()
         export.save()
     elif gone == "past-expiry":
         export.expires_at = timezone.now() - timedelta(minutes=1)
         export.save()
     else:
-        (archive_dir / export.file_name).unlink()
+        (storage_dir / export.file_name).unlink()
 
     response = client_for(cast.chair).get(download_url(export))
 
@@ -324,8 +324,8 @@ def test_an_archive_not_ready_sends_back_to_the_list(cast, status):
 
 
 @pytest.mark.parametrize("view", ["reports:archive_status", "reports:archive_download"])
-def test_another_alliances_archive_is_not_found(cast, archive_dir, view):
-    theirs = ready_export(cast.other_alliance, cast.other_chair, archive_dir)
+def test_another_alliances_archive_is_not_found(cast, storage_dir, view):
+    theirs = ready_export(cast.other_alliance, cast.other_chair)
 
     response = client_for(cast.chair).get(reverse(view, args=[cast.alliance.pk, theirs.pk]))
 
@@ -357,9 +357,9 @@ ALLOWED = {
 )
 @pytest.mark.parametrize("name", list(ALLOWED))
 def test_only_the_chair_and_the_coordinator_may_use_the_archives(
-    cast, archive_dir, role, status, name
+    cast, storage_dir, role, status, name
 ):
-    export = ready_export(cast.alliance, cast.chair, archive_dir)
+    export = ready_export(cast.alliance, cast.chair)
     args = (
         [cast.alliance.pk]
         if name in {"reports:archives", "reports:archive_create"}
@@ -381,8 +381,8 @@ def test_only_the_chair_and_the_coordinator_may_use_the_archives(
 
 
 @pytest.mark.parametrize("name", list(ALLOWED))
-def test_anonymous_visitors_are_sent_to_log_in(cast, archive_dir, name):
-    export = ready_export(cast.alliance, cast.chair, archive_dir)
+def test_anonymous_visitors_are_sent_to_log_in(cast, storage_dir, name):
+    export = ready_export(cast.alliance, cast.chair)
     args = (
         [cast.alliance.pk]
         if name in {"reports:archives", "reports:archive_create"}

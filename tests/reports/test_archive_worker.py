@@ -29,8 +29,9 @@ PRINTED = re.compile(r"(\d+) of (\d+) documents printed")
 
 
 @pytest.fixture
-def worker(tmp_path, archive_dir, _celery_eager):
-    """A worker process writing archives where this process reads them; tasks go to Redis."""
+def worker(tmp_path, storage_dir, _celery_eager):
+    """A worker process storing archives where this process reads them (a storage on the local
+    disk, as `make run` has it); tasks go to Redis."""
     require_services()
     with own_broker() as broker_url:
         processes = Celery(
@@ -39,7 +40,7 @@ def worker(tmp_path, archive_dir, _celery_eager):
             broker_url=broker_url,
             # DEBUG as `make run` starts its worker: documents load their stylesheet and fonts
             # straight from static/, with no collectstatic manifest.
-            env={"ARCHIVE_DIR": str(archive_dir), "DEBUG": "true"},
+            env={"MEDIA_ROOT": str(storage_dir), "DEBUG": "true"},
         )
         processes.start_worker()
         yield processes

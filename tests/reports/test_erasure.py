@@ -33,15 +33,15 @@ def _contact(cast):
     )
 
 
-def test_erasing_a_contact_deletes_the_archives_that_could_hold_them_and_says_so(cast, archive_dir):
-    built_before = ready_export(cast.alliance, cast.coordinator, archive_dir)
+def test_erasing_a_contact_deletes_the_archives_that_could_hold_them_and_says_so(cast, storage_dir):
+    built_before = ready_export(cast.alliance, cast.coordinator)
     contact = _contact(cast)
     # Built before the person was recorded: they cannot be in it.
     ArchiveExport.objects.filter(pk=built_before.pk).update(
         finished_at=contact.created_at - timedelta(minutes=5)
     )
-    holding = [ready_export(cast.alliance, cast.coordinator, archive_dir) for _ in range(2)]
-    theirs = ready_export(cast.other_alliance, cast.other_chair, archive_dir)
+    holding = [ready_export(cast.alliance, cast.coordinator) for _ in range(2)]
+    theirs = ready_export(cast.other_alliance, cast.other_chair)
     waiting = make_export(cast.alliance, cast.coordinator)
 
     response = client_for(cast.coordinator).post(
@@ -54,10 +54,10 @@ def test_erasing_a_contact_deletes_the_archives_that_could_hold_them_and_says_so
     assert "2 archive exports that contained this person were deleted." in messages
     for export in holding:
         assert not ArchiveExport.objects.filter(pk=export.pk).exists()
-        assert not (archive_dir / export.file_name).exists()
+        assert not (storage_dir / export.file_name).exists()
     for kept in (built_before, theirs):
         assert ArchiveExport.objects.get(pk=kept.pk).status == ArchiveExport.Status.READY
-        assert (archive_dir / kept.file_name).exists()
+        assert (storage_dir / kept.file_name).exists()
     # A build that has not started prints the register as it is after the erasure.
     assert ArchiveExport.objects.get(pk=waiting.pk).status == ArchiveExport.Status.QUEUED
     assert AuditEntry.objects.filter(action="archive.deleted", alliance=cast.alliance).count() == 2
@@ -75,7 +75,7 @@ def test_an_erasure_with_no_archive_to_delete_says_nothing_of_archives(cast):
 
 def test_a_build_under_way_during_an_erasure_keeps_no_file(
     cast,
-    archive_dir,
+    storage_dir,
     quick_renders,  # noqa: F811
 ):
     contact = _contact(cast)
@@ -93,4 +93,4 @@ def test_a_build_under_way_during_an_erasure_keeps_no_file(
     export.refresh_from_db()
     assert export.status == ArchiveExport.Status.FAILED
     assert export.error == str(services.ERR_BUILD_ERASED)
-    assert not (archive_dir / export.file_name).exists()
+    assert not (storage_dir / export.file_name).exists()
