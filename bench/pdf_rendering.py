@@ -4,19 +4,26 @@ Four documents: the approved minutes of a meeting with 30 agenda items, the draf
 of 200 actions, the coordinator report of an alliance with a long history and the archive of
 every document of that alliance. Each is printed through the portal's own code (the functions
 the download views and the archive call), and the very HTML the portal made is then given to
-WeasyPrint alone, so the ratio is what the portal adds: its queries, its template, its fetcher.
-Run against any database:
+WeasyPrint alone with the same base URL, fetcher and write options (PDF/A-3b, tagged), so the
+ratio is what the portal adds: its queries and its template (in the archive, the seals and the
+zip file too). The portal's prints and WeasyPrint's alternate in pairs in one process, so that
+both meet the same load on the machine; the ratio is the median of the pairs' ratios. With
+`--plain`, WeasyPrint alone also prints each HTML without the write options, which shows what
+PDF/A and tags cost. Run against any database:
 
     DATABASE_URL=postgres://... .venv/bin/python bench/pdf_rendering.py
 
 Every measurement runs in a child forked after the data is built, so its peak RSS is its own:
 WeasyPrint and Pango allocate outside Python's heap, where tracemalloc cannot see. The child
 reads the data through the parent's open transaction while the parent waits, and the whole is
-rolled back, so it leaves nothing behind.
+rolled back, so it leaves nothing behind. `--only plan,report` measures only those documents
+(and builds only their data).
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
 import io
 import multiprocessing
 import os
@@ -160,6 +167,10 @@ def _rss_kib(field: str) -> int:
     return 0
 
 
+class ChildFailed(Exception):
+    """A measuring child ended without a result (its traceback is on stderr)."""
+
+
 def _in_child(work, *args):
     """work(*args) in a forked child; returns (its result, RSS at start, peak RSS) in KiB.
 
@@ -176,61 +187,113 @@ def _in_child(work, *args):
 
     process = context.Process(target=child)
     process.start()
-    outcome = receiving.recv()
+    # Only the child holds the sending end now, so a child that dies ends recv() with EOFError
+    # instead of leaving the parent waiting for ever.
+    sending.close()
+    try:
+        outcome = receiving.recv()
+    except EOFError:
+        process.join()
+        raise ChildFailed(f"the measuring child failed (exit code {process.exitcode})") from None
     process.join()
     return outcome
 
 
-def _timed(call, runs: int) -> tuple[float, list[float], list[float], object]:
-    """(first, later) wall seconds, later CPU seconds and the last result: the first run pays
-    for loading fonts and stylesheets, so it is reported on its own. CPU time is this process's
-    alone (not the database's): on a busy machine it is the steadier of the two."""
-    timings, cpu = [], []
-    for _ in range(runs + 1):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        result = call()
-        timings.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    return timings[0], timings[1:], cpu[1:], result
+def _timed(call) -> tuple[float, float, object]:
+    """Wall and CPU seconds of one call, and its result. Garbage left by the call before is
+    collected first, so that no call pays for another's. CPU time is this process's alone
+    (not the database's): on a busy machine it is the steadier of the two."""
+    gc.collect()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return time.perf_counter() - started, time.process_time() - started_cpu, result
 
 
-def _portal(render, runs: int) -> dict:
-    """Times render() and keeps the HTML of every document render_pdf() made in its last run."""
+def _capturing_portal(render):
+    """render() as the portal runs it, keeping the HTML of every document render_pdf() made in
+    the latest call: (the call, the list it fills)."""
     from alliance_portal import pdf
 
     captured: list[str] = []
+    original = pdf.render_to_string
 
     def capturing(*args, **kwargs):
         html = original(*args, **kwargs)
         captured.append(html)
         return html
 
-    original = pdf.render_to_string
-    with mock.patch.object(pdf, "render_to_string", capturing):
-        first, later, cpu, (_cleared, content) = _timed(lambda: (captured.clear(), render()), runs)
-    return {"first": first, "timings": later, "cpu": cpu, "html": captured, "content": content}
+    def portal():
+        captured.clear()
+        with mock.patch.object(pdf, "render_to_string", capturing):
+            return render()
+
+    return portal, captured
 
 
-def _bare(htmls: list[str], runs: int) -> dict:
-    """WeasyPrint alone on the same HTML, with the same base URL and static-file fetcher."""
+def _bare_renderer(htmls: list[str], *, archival: bool = True):
+    """WeasyPrint alone on the given HTML: the same base URL, static-file fetcher and write
+    options (PDF/A, tags) as the portal's render_pdf, nothing else; without `archival`, a plain
+    PDF, to show what the write options cost."""
     from weasyprint import HTML
 
-    from alliance_portal.pdf import DOCUMENT_BASE_URL, _fetcher_class
+    from alliance_portal.pdf import DOCUMENT_BASE_URL, WRITE_OPTIONS, _fetcher_class
 
-    def render():
+    options = WRITE_OPTIONS if archival else {}
+
+    def bare():
         fetcher = _fetcher_class()
         return [
-            HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher()).write_pdf()
+            HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher()).write_pdf(
+                **options
+            )
             for html in htmls
         ]
 
-    first, later, cpu, pdfs = _timed(render, runs)
+    return bare
+
+
+def _portal_against_bare(render, runs: int, plain: bool = False) -> dict:
+    """The portal's first (cold) print, then `runs` rounds of a portal print and WeasyPrint alone
+    on the HTML the first print made (and, with `plain`, WeasyPrint without the write options),
+    in the same process one right after the other.
+
+    A round shares the machine's load of the moment and the process's state (fonts loaded,
+    memory), so each round's ratio compares like with like; which side goes first rotates, so
+    none is always the one that runs after another. The peak RSS is read before WeasyPrint
+    alone runs, so it is the portal's own.
+    """
+    portal, captured = _capturing_portal(render)
+    first, _first_cpu, content = _timed(portal)
+    peak = _rss_kib("VmHWM")
+    htmls = list(captured)
+    sides = {"portal": portal, "bare": _bare_renderer(htmls)}
+    if plain:
+        sides["plain"] = _bare_renderer(htmls, archival=False)
+    names = list(sides)
+    wall: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    for run in range(runs):
+        # Each side goes first in turn.
+        for side in names[run % len(names) :] + names[: run % len(names)]:
+            seconds, cpu_seconds, _result = _timed(sides[side])
+            wall[side].append(seconds)
+            cpu[side].append(cpu_seconds)
     return {
         "first": first,
-        "timings": later,
+        "wall": wall,
         "cpu": cpu,
-        "pages": sum(_pages(pdf) for pdf in pdfs),
+        "html": htmls,
+        "content": content,
+        "peak": peak,
     }
+
+
+def _bare_alone(htmls: list[str]) -> dict:
+    """WeasyPrint alone on the HTML, cold then once more: its pages, in a child of its own so
+    that its peak RSS is its own too."""
+    bare = _bare_renderer(htmls)
+    bare()
+    return {"pages": sum(_pages(pdf) for pdf in bare())}
 
 
 def _pages(content: bytes) -> int:
@@ -247,36 +310,57 @@ def _archive_pages(content: bytes) -> int:
 
 
 def _archive_render(alliance, coordinator) -> bytes:
+    from django.core.files.storage import default_storage
+
     from reports.models import ArchiveExport
-    from reports.services import archive_build, archive_path
+    from reports.services import archive_build
 
     export = ArchiveExport.objects.create(
         alliance=alliance, requested_by=coordinator, language="en"
     )
-    with tempfile.TemporaryDirectory() as folder, override_settings(ARCHIVE_DIR=Path(folder)):
+    # The archive and the documents it keeps go to a storage of this run's own. A second run
+    # finds the final documents kept: bench/archive_assembly.py measures that case.
+    with tempfile.TemporaryDirectory() as folder, override_settings(MEDIA_ROOT=Path(folder)):
         export = archive_build(export_id=export.pk)
-        return archive_path(export).read_bytes()
+        with default_storage.open(export.file_name, "rb") as file:
+            return file.read()
 
 
-def measure(name: str, render, *, runs: int, target: float | None, archive: bool = False):
-    portal, portal_start, portal_peak = _in_child(_portal, render, runs)
-    bare, _bare_start, bare_peak = _in_child(_bare, portal["html"], runs)
-    pages = _archive_pages(portal["content"]) if archive else _pages(portal["content"])
-    portal_median = statistics.median(portal["timings"])
-    bare_median = statistics.median(bare["timings"])
+def _paired_ratio(portal: list[float], bare: list[float]) -> float:
+    """The median of the rounds' ratios: each round ran under the same load."""
+    return statistics.median(p / b for p, b in zip(portal, bare, strict=True))
+
+
+def measure(
+    name: str,
+    render,
+    *,
+    runs: int,
+    target: float | None,
+    archive: bool = False,
+    plain: bool = False,
+):
+    timed, portal_start, _both_peak = _in_child(_portal_against_bare, render, runs, plain)
+    bare, _bare_start, bare_peak = _in_child(_bare_alone, timed["html"])
+    pages = _archive_pages(timed["content"]) if archive else _pages(timed["content"])
+    wall, cpu = timed["wall"], timed["cpu"]
     return {
         "name": name,
-        "documents": len(portal["html"]),
+        "documents": len(timed["html"]),
         "pages": pages,
         "bare_pages": bare["pages"],
-        "bytes": len(portal["content"]),
-        "portal": portal_median,
-        "portal_first": portal["first"],
-        "bare": bare_median,
-        "ratio": portal_median / bare_median,
-        "cpu_ratio": statistics.median(portal["cpu"]) / statistics.median(bare["cpu"]),
+        "bytes": len(timed["content"]),
+        "portal": statistics.median(wall["portal"]),
+        "portal_first": timed["first"],
+        "bare": statistics.median(wall["bare"]),
+        "ratio": _paired_ratio(wall["portal"], wall["bare"]),
+        "cpu_ratio": _paired_ratio(cpu["portal"], cpu["bare"]),
+        # What PDF/A and tags cost WeasyPrint alone, when measured.
+        "archival_ratio": _paired_ratio(wall["bare"], wall["plain"]) if plain else None,
+        "archival_cpu_ratio": _paired_ratio(cpu["bare"], cpu["plain"]) if plain else None,
+        "plain": statistics.median(wall["plain"]) if plain else None,
         "start": portal_start,
-        "peak": portal_peak,
+        "peak": timed["peak"],
         "bare_peak": bare_peak,
         "target": target,
     }
@@ -304,6 +388,12 @@ def print_table(rows: list[dict]) -> None:
             f"{row['bare_peak'] / mib:7.0f}Mi  {target:>5}, <={OVERHEAD_TARGET}x  {_met(row)}"
         )
     for row in rows:
+        if row["archival_ratio"] is not None:
+            print(
+                f"{row['name']}: WeasyPrint alone {row['bare']:.3f} s as PDF/A-3b with tags, "
+                f"{row['plain']:.3f} s plain: {row['archival_ratio']:.2f}x "
+                f"({row['archival_cpu_ratio']:.2f}x CPU)"
+            )
         if row["pages"] != row["bare_pages"]:
             print(f"! {row['name']}: the bare render has {row['bare_pages']} pages")
         if row["documents"] > 1:
@@ -312,6 +402,29 @@ def print_table(rows: list[dict]) -> None:
                 f"{row['portal'] / row['documents'] * 1000:.0f} ms a document "
                 f"(bare {row['bare'] / row['documents'] * 1000:.0f} ms)"
             )
+
+
+DOCUMENTS = ("minutes", "plan", "report", "archive")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(DOCUMENTS),
+        help=f"comma-separated documents to measure, of {', '.join(DOCUMENTS)} (default: all)",
+    )
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="also time WeasyPrint alone without PDF/A and tags, to show what they cost",
+    )
+    arguments = parser.parse_args()
+    arguments.only = [name.strip() for name in arguments.only.split(",") if name.strip()]
+    unknown = set(arguments.only) - set(DOCUMENTS)
+    if unknown:
+        parser.error(f"unknown documents: {', '.join(sorted(unknown))}")
+    return arguments
 
 
 def main() -> None:
@@ -324,14 +437,18 @@ def main() -> None:
     from reports.documents import report_document
     from reports.report import Period
 
+    arguments = parse_args()
+    only, plain = arguments.only, arguments.plain
     print(
         f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} cores, "
         f"{psutil.virtual_memory().total / 1024**3:.1f} GiB, Python {sys.version.split()[0]}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    minutes = build_meeting()
-    plan = build_plan()
-    alliance, coordinator = build_long_history()
+    minutes = build_meeting() if "minutes" in only else None
+    plan = build_plan() if "plan" in only else None
+    alliance, coordinator = (
+        build_long_history() if {"report", "archive"} & set(only) else (None, None)
+    )
     today = timezone.localdate()
     period = Period(today - timedelta(days=365), today + timedelta(days=365))
     # A child that found WeasyPrint loaded already would not show what loading it costs.
@@ -344,39 +461,53 @@ def main() -> None:
             alliance=plan.alliance, content=content, number=plan.version, status=plan.status
         )
 
-    documents = len(archive_documents(alliance, today=today))
+    documents = len(archive_documents(alliance, today=today)) if "archive" in only else 0
     print(
         f"minutes: {ITEMS} items, {INVITEES} invitees; plan: {PLAN_ACTIONS} actions, "
         f"{PLAN_GOALS} goals; archive: {documents} documents. "
         f"Median of {RUNS} after a first (cold) run, {ARCHIVE_RUNS} for the archive."
     )
-    rows = [
-        measure(
+    measurements = {
+        "minutes": lambda: measure(
             "minutes (30 items)",
             lambda: minutes_document(minutes),
             runs=RUNS,
             target=MINUTES_TARGET,
+            plain=plain,
         ),
-        measure("action plan (200)", plan_pdf, runs=RUNS, target=PLAN_TARGET),
-        measure(
+        "plan": lambda: measure(
+            "action plan (200)", plan_pdf, runs=RUNS, target=PLAN_TARGET, plain=plain
+        ),
+        "report": lambda: measure(
             "coordinator report",
             lambda: report_document(alliance, period),
             runs=RUNS,
             target=None,
+            plain=plain,
         ),
-        measure(
+        "archive": lambda: measure(
             "archive",
             lambda: _archive_render(alliance, coordinator),
             runs=ARCHIVE_RUNS,
             target=None,
             archive=True,
+            plain=plain,
         ),
-    ]
+    }
+    rows = []
+    for name in (name for name in DOCUMENTS if name in only):
+        # One document that cannot be printed does not cost the others' figures.
+        try:
+            rows.append(measurements[name]())
+        except ChildFailed as failure:
+            print(f"! {name}: {failure}")
     print_table(rows)
     print(
-        "portal and bare: wall time of the document function / of WeasyPrint alone on its HTML; "
-        "(cpu): the ratio of their CPU times; RSS start: the child before its first PDF; "
-        f"peak: VmHWM of that child. Load average: {os.getloadavg()[0]:.1f}."
+        "portal and bare: median wall time of the document function / of WeasyPrint alone on "
+        "its HTML with the same options; ratio: median of the ratios of rounds run one after "
+        "the other, (cpu): the same of their CPU times; RSS start: the child before its first "
+        "PDF; peak: its VmHWM after the portal's first print (bare peak: WeasyPrint alone in "
+        f"a child of its own). Load average: {os.getloadavg()[0]:.1f}."
     )
 
 

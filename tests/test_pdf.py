@@ -12,6 +12,14 @@ def test_static_files_resolve_and_nothing_else_does():
     assert static_file_for("file:///etc/passwd") is None
 
 
+def test_a_collected_file_named_with_its_hash_resolves_to_its_source():
+    """In production {% static %} gives the manifest's hashed name; the document must still get
+    its stylesheet, not print unstyled."""
+    found = static_file_for(f"{DOCUMENT_BASE_URL}static/css/pdf.0123456789ab.css")
+    assert found is not None and found.endswith("css/pdf.css")
+    assert static_file_for(f"{DOCUMENT_BASE_URL}static/css/missing.0123456789ab.css") is None
+
+
 def test_render_pdf_returns_a_pdf(cast):
     content = render_pdf(
         "stakeholders/pdf/mapping.html",
