@@ -56,11 +56,13 @@ class DraftRequestForm(forms.Form):
     period is checked by ReportPeriodForm."""
 
     kind = forms.ChoiceField(
+        label=_("document"),
         choices=[(kind.value, kind.label) for kind in ArchiveExport.DRAFT_KINDS],
         error_messages={"invalid_choice": ERR_UNKNOWN_KIND},
     )
-    plan = forms.CharField(required=False, max_length=40)
+    plan = forms.CharField(label=_("Action plan"), required=False, max_length=40)
     query = forms.CharField(
+        label=_("filter"),
         required=False,
         strip=False,
         max_length=MAX_QUERY_LENGTH,
