@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import StringIO
+from unittest.mock import patch
 from urllib.parse import urljoin, urlsplit
 
 from django.core.management import call_command
@@ -24,6 +25,7 @@ from django.urls import Resolver404, resolve
 from alliance_portal.permissions import Role
 from alliances.models import Alliance, User
 from demo.management.commands.seed_demo import ALLIANCE_NAME, PEOPLE, demo_email
+from documents.tasks import store_document
 
 DEMO_ROLES = (Role.CHAIR, Role.SECRETARY, Role.COORDINATOR, Role.MEMBER, Role.OBSERVER)
 
@@ -37,8 +39,15 @@ def seed_demo_data() -> dict[str, User]:
 
     Needs database access (the `db` fixture). The first person listed with each role stands
     for that role.
+
+    The demo's final documents (approved minutes and plan, a sealed signature...) are not
+    printed as they become final, as the background task would: they are printed when someone
+    downloads them, as before the task has run. Printing the eighteen of them took most of the
+    seeding time, and the tests that seed the demo walk pages, not those files
+    (tests/demo/test_demo.py runs the command whole).
     """
-    call_command("seed_demo", stdout=StringIO())
+    with patch.object(store_document, "apply_async"):
+        call_command("seed_demo", stdout=StringIO())
     people: dict[str, User] = {}
     for first, last, role, _organisation, _language in PEOPLE:
         people.setdefault(str(role), User.objects.get(email=demo_email(first, last)))

@@ -364,10 +364,12 @@ def test_printing_leaves_the_garbage_collector_as_it_found_it():
     assert gc.get_freeze_count() == 0, "objects frozen while printing stay frozen"
 
     # A server that froze its start-up heap (to share it between forked workers) keeps it so.
+    # A frozen object whose last reference goes (a cache entry replaced while printing) leaves
+    # the frozen set, so the count may drop by a few; unfreezing would drop it to nothing.
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
         render_pdf("pdf/base.html", {})
-        assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() > frozen * 0.99
     finally:
         gc.unfreeze()
