@@ -5,11 +5,13 @@ approved minutes, three plan versions (two approved, one awaiting sign-off), the
 mapping, the information material and a coordinator report. A first `archive_build` finds
 nothing stored: it prints every document, and keeps each final one (the approved minutes, the
 approved plan versions, the sealed agreements) as the documents app does when one becomes
-final; that is the figure to compare with. Every final document is then checked to be stored
+final, and the mapping, the information material and the report under a digest of what they
+show; that is the figure to compare with. Every final document is then checked to be stored
 once, and `archive_build` is timed again, median of a few runs (target: 3 s). A last run times
-each kind of document on its own, so the report shows what the printed ones (agendas, the plan
-awaiting sign-off, the mapping, the information material, the report) cost next to the stored
-ones, and what is left for listing, zipping and storing the archive.
+each kind of document on its own, so the report shows what the printed one (the plan awaiting
+sign-off) and the ones checked by a digest of their HTML (agendas, mapping, information
+material, report) cost next to the stored ones, and what is left for listing, zipping and
+storing the archive.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/archive_assembly.py
 

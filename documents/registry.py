@@ -15,6 +15,8 @@ from typing import Any
 
 from django.template.loader import get_template
 
+from alliance_portal.pdf import content_digest, print_html
+
 
 @dataclass(frozen=True)
 class DocumentKind:
@@ -37,6 +39,29 @@ class DocumentKind:
     @property
     def template_version(self) -> str:
         return template_version(self.template)
+
+
+@dataclass(frozen=True)
+class AsOfNow:
+    """A document that shows things as they stand (the whole mapping, the coordinator report up
+    to today), drawn as HTML: never final, yet kept under a digest of what it shows, so that
+    the archive prints it again only once that has changed."""
+
+    pk: int  # the alliance's: one kept copy per alliance and language
+    html: str
+
+
+def as_of_now_kind(name: str, template: str) -> DocumentKind:
+    """The kind of an AsOfNow document printed from `template`. The background task never
+    keeps one (there is nothing final to load): the archive keeps it as it prints it."""
+    return DocumentKind(
+        name=name,
+        template=template,
+        load=lambda object_id: None,
+        render=lambda document: print_html(document.html),
+        is_final=lambda document: True,
+        state=lambda document: content_digest(document.html),
+    )
 
 
 _kinds: dict[str, DocumentKind] = {}

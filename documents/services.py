@@ -73,6 +73,17 @@ def document_store(*, kind_name: str, object_id: int, language: str) -> StoredDo
     ).first()
 
 
+def document_discard(kind_name: str, object_id: int) -> int:
+    """Deletes every kept copy of the document (a mapping that named a person now erased);
+    returns how many. The next print keeps a new one."""
+    kind = document_kind(kind_name)
+    kept = list(StoredDocument.objects.filter(kind=kind.name, object_id=object_id))
+    for stored in kept:
+        _delete_quietly(stored.file_name)
+    StoredDocument.objects.filter(pk__in=[stored.pk for stored in kept]).delete()
+    return len(kept)
+
+
 def _language(kind: DocumentKind, obj: Any) -> str:
     return kind.language(obj) or translation.get_language() or settings.LANGUAGE_CODE
 

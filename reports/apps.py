@@ -17,3 +17,10 @@ class ReportsConfig(AppConfig):
         contact_erased.connect(
             delete_archives_holding_contact, dispatch_uid="reports.delete_archives_on_erasure"
         )
+        # The documents app below keeps the archive's coordinator report until what it shows
+        # changes; it cannot import this app.
+        from documents.registry import register
+
+        from .documents import REPORT_KIND
+
+        register(REPORT_KIND)

@@ -5,8 +5,9 @@ Documents are listed first, in a few queries, each with the function that gives 
 build then takes them one by one through the same code as the download pages, so a document
 reads the same in the archive as on its page. Final documents (the agendas of past meetings,
 approved or locked minutes, approved plan versions, sealed agreements) are the files kept in the
-storage
-(documents.services.document_pdf), not printed again; the others are printed.
+storage (documents.services.document_pdf), not printed again. The mapping, the information
+material and the coordinator report show things as they stand: each is kept under a digest of
+what it shows and printed again once that has changed.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from alliances.models import Alliance
 from documents.services import document_pdf
 from meetings.models import Meeting, Minutes
 from meetings.selectors import local_time
-from outreach.documents import information_document
+from outreach.documents import kept_information_document
 from outreach.models import InformationMaterial
-from stakeholders.documents import mapping_document
+from stakeholders.documents import whole_mapping_document
 from stakeholders.selectors import stakeholder_list
 
 from .report import Period
@@ -135,7 +136,7 @@ def _agreement_documents(alliance: Alliance) -> Iterable[ArchiveDocument]:
 
 def _register_documents(alliance: Alliance, *, today: date) -> Iterable[ArchiveDocument]:
 
-    from .documents import report_document
+    from .documents import kept_report_document
 
     if alliance.stakeholders.exists():
         yield ArchiveDocument(
@@ -145,7 +146,7 @@ def _register_documents(alliance: Alliance, *, today: date) -> Iterable[ArchiveD
             today,
             "",
             "stakeholder-mapping",
-            lambda: mapping_document(
+            lambda: whole_mapping_document(
                 alliance, stakeholder_list(alliance=alliance, with_contacts=True)
             ),
         )
@@ -157,7 +158,7 @@ def _register_documents(alliance: Alliance, *, today: date) -> Iterable[ArchiveD
             today,
             "",
             "information-for-new-members",
-            lambda: information_document(alliance),
+            lambda: kept_information_document(alliance),
         )
     period = Period(alliance.period_start or alliance.created_at.date(), today)
     if period.start > today:
@@ -170,7 +171,7 @@ def _register_documents(alliance: Alliance, *, today: date) -> Iterable[ArchiveD
         today,
         "",
         f"coordinator-report-{period.start.isoformat()}-{period.end.isoformat()}",
-        lambda: report_document(alliance, period),
+        lambda: kept_report_document(alliance, period),
     )
 
 

@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from alliance_portal.pdf import render_pdf
+from alliance_portal.pdf import document_html, render_pdf
 from alliances.models import Alliance
+from documents.registry import AsOfNow, as_of_now_kind
+from documents.services import document_pdf
 
 from .report import Period, report_context
 
 TEMPLATE = "reports/pdf/coordinator_report.html"
+# The archive's report of the whole period, kept until what it shows changes (a new day at
+# the latest: it reports up to today).
+REPORT_KIND = as_of_now_kind("report", TEMPLATE)
 
 
 def report_document(alliance: Alliance, period: Period, *, now: datetime | None = None) -> bytes:
     return render_context(report_context(alliance, period, now=now))
+
+
+def kept_report_document(alliance: Alliance, period: Period) -> bytes:
+    """The report, the kept copy while it still shows what it would now."""
+    html = document_html(TEMPLATE, report_context(alliance, period))
+    return document_pdf(REPORT_KIND.name, AsOfNow(alliance.pk, html))
 
 
 def render_context(context: dict) -> bytes:

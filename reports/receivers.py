@@ -1,5 +1,5 @@
 """What the reports do when a lower app tells them something changed; connected in
-AlliancesConfig.ready()."""
+ReportsConfig.ready()."""
 
 from __future__ import annotations
 

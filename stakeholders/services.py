@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from alliances.audit import audit_record, save_and_audit
 from alliances.models import Alliance, Membership, User
+from documents.services import document_discard
 
 from . import tabular
+from .documents import MAPPING_KIND
 from .fields import (
     ASSESSMENT_FIELDS,
     CONTACT_FIELDS,
@@ -244,6 +246,8 @@ def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> Conta
         changes={"contact": contact.audit_label},
     )
     answers = contact_erased.send(sender=Contact, contact=contact, alliance=alliance, actor=actor)
+    # The whole mapping the archive keeps names the person: it is printed again without them.
+    document_discard(MAPPING_KIND.name, alliance.pk)
     return ContactErasure(
         contact=contact,
         copies_deleted=sum(answer for _receiver, answer in answers if isinstance(answer, int)),

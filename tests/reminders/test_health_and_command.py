@@ -23,7 +23,7 @@ from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = {"database", "broker", "scheduler", "deliveries"}
+CHECKS = {"database", "broker", "scheduler", "deliveries", "storage"}
 ERROR = "SMTPRecipientsRefused: {'a@example.org': (550, b'No such user')}"
 TOKEN = "a-long-monitoring-token-0123456789"
 
@@ -72,9 +72,10 @@ def test_staff_see_every_check_on_the_health_page(staff, ran):
         "Message broker",
         "Reminder scheduler (last run)",
         "Reminder deliveries",
+        "File storage (documents and archives)",
     ):
         assert f'<th scope="row">{heading}</th>' in page
-    assert page.count("text-bg-success") == 4
+    assert page.count("text-bg-success") == 5
     assert "Everything works." in page
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     report = response.context["report"]
