@@ -14,6 +14,7 @@ from actionplans.models import Action
 from alliance_portal.permissions import Role
 from alliances.models import Membership
 from alliances.selectors import alliance_today
+from alliances.services import user_set_language
 from mywork import selectors
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory, sign_agreement
@@ -92,6 +93,19 @@ def test_an_action_due_later_than_two_weeks_does_not_wait_yet_an_overdue_one_doe
     action.save(update_fields=["due_date"])
     (group,) = [g for g in selectors.my_work(chair).waiting if g.kind == selectors.REPORT_PROGRESS]
     assert group.items[0].overdue
+
+
+def test_one_overdue_action_is_badged_in_the_singular_in_swedish():
+    chair = user_set_language(user=UserFactory(), language="sv")
+    alliance = busy_alliance(chair, name="Kronoberg Alliance")
+    action = Action.objects.get(alliance=alliance)
+    action.due_date = alliance_today(alliance) - timedelta(days=1)
+    action.save(update_fields=["due_date"])
+
+    page = client_for(chair).get(reverse("mywork:index")).content.decode()
+
+    # "Försenade" (plural) heads the board's list of overdue actions; one action is "Försenad".
+    assert '<span class="badge text-bg-danger">Försenad</span>' in page
 
 
 def test_no_alliance_means_nothing_waits():
