@@ -366,15 +366,17 @@
   // The page polls every few seconds (htmx); an unchanged answer is not swapped in, so the
   // live region speaks only when someone arrives or leaves. Leaving the page says so at once.
 
-  var lastPresence = null;
+  // The last answer is kept on the element itself: the screen of a refused save brings a new,
+  // empty one, which must show the answer even though it has not changed.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.elt.id !== "minutes-presence") {
+    var element = event.detail.elt;
+    if (element.id !== "minutes-presence") {
       return;
     }
-    if (event.detail.serverResponse === lastPresence) {
+    if (event.detail.serverResponse === element.lastPresence) {
       event.detail.shouldSwap = false;
     }
-    lastPresence = event.detail.serverResponse;
+    element.lastPresence = event.detail.serverResponse;
   });
 
   window.addEventListener("pagehide", function () {

@@ -312,6 +312,9 @@ def test_two_secretaries_editing_the_same_minutes_see_the_conflict_screen(
         expect(page_b.get_by_test_id("saved-text")).to_contain_text(words_a)
         expect(page_b.get_by_test_id("my-text")).to_contain_text(words_b)
         assert page_b.url.endswith(minutes_url)
+        # The screen that replaced the editor still asks who is editing (and so says that this
+        # secretary is still there): the first one is named.
+        expect(page_b.get_by_test_id("presence-notice")).to_contain_text("Omar Haddad")
         page_b.assert_accessible()
 
         # Nothing was overwritten.
