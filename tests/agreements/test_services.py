@@ -634,10 +634,14 @@ def test_status_board_counts_only_current_seats_as_not_signed(cast, version):
     assert rows[cast.member].status == "signed"
     assert board.total == 2
     assert board.count("signed") == 1
-    # BUG: the coordinator left without answering, yet still counts as "not signed yet" (and is
-    # listed): the filter `not row.left_alliance or row.signature` is true for every row, because
-    # every left member on the board has a signature request.
+    # The coordinator left without answering: neither listed nor counted as "not signed yet";
+    # the two pending rows are the chair's and the secretary's current seats. The member who
+    # signed before leaving stays on the board, marked as gone.
     assert board.count("pending") == 2
+    assert {user for user, row in rows.items() if row.status == "pending"} == {
+        cast.chair,
+        cast.secretary,
+    }
     assert cast.coordinator not in rows
 
 
