@@ -23,6 +23,7 @@ from outreach import services as outreach_services
 from outreach.models import Frequency
 from reports.models import STORAGE_FOLDER, ArchiveExport
 from reports.services import work_dir
+from stakeholders import services as stakeholder_services
 from sustainability import services as evaluation_services
 
 from ..factories import (
@@ -60,6 +61,18 @@ def storage_dir(settings, tmp_path):
         },
     }
     return settings.MEDIA_ROOT
+
+
+def registered_contact(cast):
+    """A contact person in the alliance's register, recorded now (as erasure tests need)."""
+    stakeholder = StakeholderFactory(alliance=cast.alliance)
+    return stakeholder_services.contact_create(
+        organisation=stakeholder.organisation,
+        alliance=cast.alliance,
+        actor=cast.coordinator,
+        name="Kim Lund",
+        email="kim.lund@example.org",
+    )
 
 
 def stored_files(storage_dir) -> list[str]:

@@ -26,7 +26,7 @@ from ..celery_support import REFUSED_REDIS_URL, broker_at
 from ..conftest import client_for
 from ..demo_support import parse_page
 from ..factories import OrganisationFactory, StakeholderFactory, make_action, make_plan
-from .conftest import make_export, pdf_text, ready_export, stored_files
+from .conftest import make_export, pdf_text, ready_export, registered_contact, stored_files
 
 EXPORT_FORM_FIELDS = {"csrfmiddlewaretoken", "kind", "plan", "start", "end", "query"}
 
@@ -489,14 +489,7 @@ def test_erasing_a_contact_deletes_the_mappings_that_could_hold_them_but_not_the
 ):
     from stakeholders import services as stakeholder_services
 
-    stakeholder = StakeholderFactory(alliance=cast.alliance)
-    contact = stakeholder_services.contact_create(
-        organisation=stakeholder.organisation,
-        alliance=cast.alliance,
-        actor=cast.coordinator,
-        name="Kim Lund",
-        email="kim.lund@example.org",
-    )
+    contact = registered_contact(cast)
     exports = drafts_of_every_kind(cast)
 
     stakeholder_services.contact_erase(

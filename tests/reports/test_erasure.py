@@ -15,27 +15,15 @@ from reports.tasks import build_archive
 from stakeholders import services as stakeholder_services
 
 from ..conftest import client_for
-from ..factories import StakeholderFactory
-from .conftest import make_export, ready_export
+from .conftest import make_export, ready_export, registered_contact
 from .test_archive import quick_renders  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
 
-def _contact(cast):
-    stakeholder = StakeholderFactory(alliance=cast.alliance)
-    return stakeholder_services.contact_create(
-        organisation=stakeholder.organisation,
-        alliance=cast.alliance,
-        actor=cast.coordinator,
-        name="Kim Lund",
-        email="kim.lund@example.org",
-    )
-
-
 def test_erasing_a_contact_deletes_the_archives_that_could_hold_them_and_says_so(cast, storage_dir):
     built_before = ready_export(cast.alliance, cast.coordinator)
-    contact = _contact(cast)
+    contact = registered_contact(cast)
     # Built before the person was recorded: they cannot be in it.
     ArchiveExport.objects.filter(pk=built_before.pk).update(
         finished_at=contact.created_at - timedelta(minutes=5)
@@ -64,7 +52,7 @@ def test_erasing_a_contact_deletes_the_archives_that_could_hold_them_and_says_so
 
 
 def test_an_erasure_with_no_archive_to_delete_says_nothing_of_archives(cast):
-    contact = _contact(cast)
+    contact = registered_contact(cast)
     response = client_for(cast.coordinator).post(
         reverse("stakeholders:contact_erase", args=[cast.alliance.pk, contact.pk]),
         {"confirm": "on"},
@@ -78,7 +66,7 @@ def test_a_build_under_way_during_an_erasure_keeps_no_file(
     storage_dir,
     quick_renders,  # noqa: F811
 ):
-    contact = _contact(cast)
+    contact = registered_contact(cast)
     export = make_export(cast.alliance, cast.coordinator)
 
     def erase_while_printing(done, total):

@@ -19,9 +19,16 @@ from reports.services import ERR_NOT_STORED
 from stakeholders import services as stakeholder_services
 
 from ..conftest import client_for
-from ..factories import StakeholderFactory, make_meeting
+from ..factories import make_meeting
 from ..s3_support import s3_bucket, s3_endpoint, s3_storage  # noqa: F401 (fixtures)
-from .conftest import make_export, ready_export, stored_files, working_files, zip_of
+from .conftest import (
+    make_export,
+    ready_export,
+    registered_contact,
+    stored_files,
+    working_files,
+    zip_of,
+)
 from .test_archive import (
     index_rows,
     quick_renders,  # noqa: F401 (a fixture)
@@ -76,13 +83,7 @@ def test_expired_and_erased_exports_are_deleted_from_the_bucket(
     assert len(s3_storage.object_keys()) == 3
 
     assert services.archives_purge()["expired"] == 1
-    stakeholder = StakeholderFactory(alliance=cast.alliance)
-    contact = stakeholder_services.contact_create(
-        organisation=stakeholder.organisation,
-        alliance=cast.alliance,
-        actor=cast.coordinator,
-        name="Kim Lund",
-    )
+    contact = registered_contact(cast)
     ArchiveExport.objects.filter(pk=holding.pk).update(finished_at=timezone.now())
     stakeholder_services.contact_erase(
         contact=contact, alliance=cast.alliance, actor=cast.coordinator
@@ -131,13 +132,7 @@ def test_a_storage_that_refuses_the_file_fails_the_build_and_leaves_no_working_f
 def test_an_erasure_goes_through_when_the_storage_cannot_delete_and_the_purge_finishes_it(
     cast, storage_dir, monkeypatch
 ):
-    stakeholder = StakeholderFactory(alliance=cast.alliance)
-    contact = stakeholder_services.contact_create(
-        organisation=stakeholder.organisation,
-        alliance=cast.alliance,
-        actor=cast.coordinator,
-        name="Kim Lund",
-    )
+    contact = registered_contact(cast)
     export = ready_export(cast.alliance, cast.coordinator)
     storage_failing(monkeypatch, "delete")
 
