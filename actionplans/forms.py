@@ -188,6 +188,7 @@ class ApproveForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         strip=False,
         max_length=4096,
+        required=False,
         help_text=_("Enter your password again to sign off this version."),
     )
     sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)

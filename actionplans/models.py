@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.exceptions import InvalidTransition
 from alliance_portal.models import MAX_TEXT_CHARS, limited_text  # noqa: F401 (re-exported)
+from alliance_portal.permissions import ConfirmedBy
 
 MAX_DESCRIPTION_CHARS = 4_000
 MAX_BUDGET = 10**10  # below the column's 12 digits with 2 decimals
@@ -174,6 +175,10 @@ class PlanVersion(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # How the chair proved it was them when approving (alliances.signin.ConfirmedBy).
+    approval_confirmed_by = models.CharField(
+        _("confirmed with"), max_length=20, choices=ConfirmedBy.choices, blank=True
+    )
     returned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

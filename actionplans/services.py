@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance_portal.canonical import canonical_sha256
 from alliance_portal.exceptions import InvalidTransition
+from alliance_portal.permissions import ConfirmedBy
 from alliance_portal.services import assign_fields
 from alliance_portal.tabular import ERR_PLAN_HAS_ERRORS
 from alliances.audit import audit_record
@@ -467,7 +468,7 @@ def plan_withdraw(*, plan: ActionPlan, actor: User) -> ActionPlan:
 
 
 def _decide(
-    plan: ActionPlan, actor: User, *, action: str, version_fields: list[str], decide
+    plan: ActionPlan, actor: User, *, action: str, version_fields: list[str], decide, **changes
 ) -> PlanVersion:
     """Applies the chair's decision on the version waiting for sign-off, under a lock.
 
@@ -485,25 +486,41 @@ def _decide(
         actor=actor,
         action=action,
         obj=plan,
-        changes={"version": version.number, "sha256": version.sha256},
+        changes={"version": version.number, "sha256": version.sha256, **changes},
     )
     return version
 
 
 @transaction.atomic
-def plan_approve(*, plan: ActionPlan, actor: User, shown_sha256: str, password: str) -> PlanVersion:
-    """The chair's sign-off of the submitted version whose hash their page showed.
-
-    The password is asked again so that an unattended, logged-in browser cannot sign.
+def plan_approve(
+    *,
+    plan: ActionPlan,
+    actor: User,
+    shown_sha256: str,
+    password: str = "",
+    confirmed_by: str = "",
+) -> PlanVersion:
+    """The chair's sign-off of the submitted version whose hash their page showed. The chair
+    proves it is them again, so that an unattended, logged-in browser cannot sign:
+    `confirmed_by` says how they just did (a code, a passkey, a fresh login at their provider:
+    alliances.signin), else their password is checked here. Either is kept with the approval.
     """
-    if not actor.check_password(password):
-        raise ValidationError({"password": ERR_WRONG_PASSWORD})
+    if not confirmed_by:
+        if not actor.check_password(password):
+            raise ValidationError({"password": ERR_WRONG_PASSWORD})
+        confirmed_by = ConfirmedBy.PASSWORD
+
+    def approve(version):
+        plan.approve(version=version, by=actor, shown_sha256=shown_sha256)
+        version.approval_confirmed_by = confirmed_by
+
     version = _decide(
         plan,
         actor,
         action="plan.approved",
-        version_fields=["approved_by", "approved_at"],
-        decide=lambda version: plan.approve(version=version, by=actor, shown_sha256=shown_sha256),
+        version_fields=["approved_by", "approved_at", "approval_confirmed_by"],
+        decide=approve,
+        confirmed_by=str(confirmed_by),
     )
     document_store_when_committed("plan_version", version)
     return version

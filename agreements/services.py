@@ -553,14 +553,27 @@ def signature_withdraw(*, signature: Signature, facts: RequestFacts, reason: str
 
 @transaction.atomic
 def signature_countersign(
-    *, signature: Signature, actor: User, typed_name: str, facts: RequestFacts
+    *,
+    signature: Signature,
+    actor: User,
+    typed_name: str,
+    facts: RequestFacts,
+    confirmed_by: str = "",
 ) -> Signature:
+    """The chair's countersignature; `confirmed_by` is how they proved it was them just before
+    (alliances.signin), kept in the audit log."""
     signature = _locked(signature)
     if not typed_name.strip():
         raise ValidationError({"typed_name": ERR_TYPED_NAME})
     signature.countersign(by=actor, typed_name=typed_name.strip())
     signature.full_clean()
     signature.save()
-    _record(signature, SignatureEvent.Kind.COUNTERSIGNED, actor=actor, facts=facts)
+    _record(
+        signature,
+        SignatureEvent.Kind.COUNTERSIGNED,
+        actor=actor,
+        facts=facts,
+        changes={"confirmed_by": confirmed_by} if confirmed_by else None,
+    )
     document_store_when_committed("signature", signature)
     return signature

@@ -22,6 +22,7 @@ from alliance_portal.permissions import Capability
 from alliance_portal.textdiff import word_diff
 from alliances.permissions import get_alliance_for_user
 from alliances.selectors import content_language
+from alliances.signin import require_reauthentication
 
 from . import selectors, services
 from .board import board_rows
@@ -518,6 +519,7 @@ def countersign(request, alliance_id: int, signature_id: int):
         request.POST or None, initial={"typed_name": request.user.get_full_name()}
     )
     board_url = reverse("agreements:board", args=[alliance_id, signature.version.number])
+    confirmed_by = require_reauthentication(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_countersign(
@@ -525,6 +527,7 @@ def countersign(request, alliance_id: int, signature_id: int):
                 actor=request.user,
                 typed_name=form.cleaned_data["typed_name"],
                 facts=RequestFacts.of(request),
+                confirmed_by=confirmed_by,
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):

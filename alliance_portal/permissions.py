@@ -20,6 +20,17 @@ class Role(models.TextChoices):
     OBSERVER = "observer", _("Observer")
 
 
+class ConfirmedBy(models.TextChoices):
+    """How a person proved it was them before an approval, a countersignature, an erasure or a
+    change of roles."""
+
+    PASSWORD = "password", _("password")
+    TOTP = "totp", _("authenticator app code")
+    RECOVERY_CODE = "recovery_codes", _("recovery code")
+    PASSKEY = "webauthn", _("passkey or security key")
+    PROVIDER = "provider", _("new login at the identity provider")
+
+
 class Capability(StrEnum):
     VIEW_ALLIANCE = "alliance.view"
     EDIT_ALLIANCE = "alliance.edit"

@@ -19,34 +19,11 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from .env import env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
 
 
 def _secret_key() -> str:
@@ -75,6 +52,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Accounts' second factors, single sign-on and sessions (django-allauth): the portal's own
+    # login page stays in front, allauth runs the steps after the password (README "Signing in").
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -105,11 +89,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "alliance_portal.middleware.UserLanguageMiddleware",
     "alliance_portal.middleware.AuditContextMiddleware",
     "alliances.middleware.RequestMembershipsMiddleware",
     "mywork.middleware.ForgetWaitingCountOnChange",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alliances.middleware.SecondFactorRequiredMiddleware",
+    "alliances.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +186,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_HANDLER = "alliance_portal.throttle.LoginFailureHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -225,6 +213,9 @@ THROTTLE_RATES = {
     "verify": "30/h",
 }
 RATELIMIT_FAIL_OPEN = True
+
+# --- Signing in: second factors, single sign-on, re-authentication, sessions ---------------------
+from .signin_settings import *  # noqa: E402, F403
 
 LANGUAGE_CODE = "en"
 # Each language is named in itself, so a reader finds their own whatever the page's language.

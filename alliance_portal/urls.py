@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_account_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
@@ -7,8 +8,11 @@ from alliance_portal.views import health_json, health_page
 from alliances import views as alliance_views
 from alliances.account_views import (
     LoginView,
+    LogoutView,
     PasswordChangeView,
     PasswordResetView,
+    reauthenticate_provider_go,
+    reauthenticate_provider_page,
     set_language,
 )
 from dashboard import views as dashboard_views
@@ -41,7 +45,31 @@ urlpatterns = [
     path("invitations/<str:token>/", alliance_views.invitation_accept, name="invitation_accept"),
     path("accounts/profile/", alliance_views.profile, name="profile"),
     path("accounts/login/", LoginView.as_view(http_method_names=FORM), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    # The same pages under the names django-allauth's steps go back to.
+    path("accounts/login/", LoginView.as_view(http_method_names=FORM), name="account_login"),
+    path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
+    # Second factors (authenticator app, recovery codes, passkeys), the list of sessions,
+    # re-authentication, and single sign-on with OpenID Connect (alliances.signin).
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/sessions/", include("allauth.usersessions.urls")),
+    path(
+        "accounts/reauthenticate/",
+        allauth_account_views.reauthenticate,
+        name="account_reauthenticate",
+    ),
+    path(
+        "accounts/reauthenticate/provider/<slug:provider_id>/",
+        reauthenticate_provider_page,
+        name="reauthenticate_provider",
+    ),
+    path(
+        "accounts/reauthenticate/provider/<slug:provider_id>/go/",
+        reauthenticate_provider_go,
+        name="reauthenticate_provider_go",
+    ),
+    path("accounts/oidc/", include("alliances.oidc_urls")),
+    path("accounts/social/", include("allauth.socialaccount.urls")),
     path(
         "accounts/password/change/",
         PasswordChangeView.as_view(http_method_names=FORM),

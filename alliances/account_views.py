@@ -3,10 +3,18 @@ switch, which also saves the choice on the user's profile."""
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.account.utils import perform_login
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.views.decorators.http import require_POST
+from django.http import Http404
+from django.shortcuts import render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from alliance_portal.forms import LoginForm, PasswordResetForm
@@ -19,6 +27,89 @@ from alliance_portal.throttle import (
 )
 
 from .services import user_set_language
+from .signin import PortalAccountAdapter
+
+
+def login_providers(request) -> list[dict]:
+    """The single sign-on providers this portal offers, each with its login address."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    from .provider import PROVIDER
+
+    adapter = get_adapter(request)
+    return [
+        {
+            "name": app.name,
+            "id": app.provider_id,
+            "url": adapter.get_provider(request, app.provider_id).get_login_url(request),
+        }
+        for app in adapter.list_apps(request, provider=PROVIDER)
+    ]
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout. Someone who came in through their organisation's provider is told that
+    they are still logged in there."""
+
+    def post(self, request, *args, **kwargs):
+        providers = _providers_used(request)
+        response = super().post(request, *args, **kwargs)
+        if providers:
+            messages.info(
+                request,
+                _(
+                    "You are logged out of Alliance Portal, but not of %(provider)s. On a shared "
+                    "computer, log out there too."
+                )
+                % {"provider": ", ".join(providers)},
+            )
+        return response
+
+
+def _providers_used(request) -> list[str]:
+    names = {app["id"]: app["name"] for app in login_providers(request)}
+    records = get_authentication_records(request, request.user)
+    used = {r.get("provider") for r in records if r.get("method") == "socialaccount"}
+    return [names.get(provider, provider) for provider in sorted(used - {None})]
+
+
+@login_required
+@require_POST
+def reauthenticate_provider_go(request, provider_id: str):
+    """Sends the person to log in afresh at their provider, to prove it is them before an act
+    that speaks for their organisation; coming back runs the act (alliances.signin)."""
+    from allauth.socialaccount.adapter import get_adapter
+    from allauth.socialaccount.models import SocialAccount, SocialApp
+
+    if not SocialAccount.objects.filter(user=request.user, provider=provider_id).exists():
+        raise Http404
+    try:
+        provider = get_adapter(request).get_provider(request, provider_id)
+    except SocialApp.DoesNotExist:
+        raise Http404 from None
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    return provider.reauthenticate(request, next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
+@login_required
+@require_safe
+def reauthenticate_provider_page(request, provider_id: str):
+    """The page that offers the fresh login at the provider, among the other ways to prove it
+    is them."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    return render(
+        request,
+        "account/reauthenticate_provider.html",
+        {
+            "provider_id": provider_id,
+            "next": next_url,
+            "methods": PortalAccountAdapter(request).get_reauthentication_methods(request.user),
+        },
+    )
 
 
 @require_POST
@@ -32,10 +123,20 @@ def set_language(request):
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login page; a login refused by the lockout answers 429 with the time to wait."""
+    """Django's login page; a login refused by the lockout answers 429 with the time to wait.
+    A right password hands the person to allauth's login steps, which ask for their second
+    factor when they have one. The page offers each single sign-on provider too."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "providers": login_providers(self.request)}
+
+    def form_valid(self, form):
+        user = form.get_user()
+        record_authentication(self.request, user, method="password", email=user.email)
+        return perform_login(self.request, user, redirect_url=self.get_success_url())
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
+from alliance_portal.client_address import client_ip
 from alliance_portal.mail import mail_message, site_url
 
 from .models import Invitation
@@ -26,4 +28,21 @@ def invitation_email_send(*, invitation: Invitation) -> None:
         time_zone=invitation.alliance.timezone,
         template="alliances/email/invitation",
         context=context,
+    ).send()
+
+
+def send_new_device_mail(*, user, request) -> None:
+    """Someone logged in to an account that has a second factor from a browser it has not used:
+    the account holder hears of it, with where to end that session."""
+    mail_message(
+        to=user.email,
+        language=user.preferred_language,
+        template="alliances/email/new_device",
+        context={
+            "user": user,
+            "when": timezone.now(),
+            "browser": (request.META.get("HTTP_USER_AGENT") or "")[:200],
+            "address": client_ip(request) or "",
+            "sessions_url": site_url(reverse("usersessions_list")),
+        },
     ).send()

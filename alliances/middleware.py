@@ -23,3 +23,153 @@ class RequestMembershipsMiddleware:
             return self.get_response(request)
         finally:
             request_memberships.reset(token)
+
+
+class SecondFactorRequiredMiddleware:
+    """A person in a role that must use a second factor, who has none, is sent to set one up
+    instead of a bare 403 (alliances.signin.SecondFactorRequired); staff likewise before the
+    admin site."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .signin import STAFF, lacks_second_factor_for
+
+        user = request.user
+        if (
+            request.path.startswith("/admin/")
+            and user.is_authenticated
+            and user.is_staff
+            and lacks_second_factor_for(user, STAFF)
+        ):
+            return self._to_setup(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .signin import SecondFactorRequired
+
+        if isinstance(exception, SecondFactorRequired):
+            return self._to_setup(request)
+        return None
+
+    @staticmethod
+    def _to_setup(request):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+        from django.utils.translation import gettext as _
+
+        from .signin import second_factor_setup_url
+
+        messages.warning(
+            request,
+            _(
+                "Your role asks for a second factor. Set up an authenticator app or a passkey, "
+                "then try again."
+            ),
+        )
+        back = request.get_full_path() if request.method == "GET" else ""
+        return HttpResponseRedirect(second_factor_setup_url(back))
+
+
+# Keys in the session: when the person was last active, and the idle limit their roles set.
+LAST_ACTIVE = "portal_last_active"
+IDLE_LIMIT = "portal_idle_limit"
+# The time of the last activity is written at most this often, not on every request.
+ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+def start_activity_clock(request, user, now: float | None = None) -> None:
+    """Notes the person's activity in their session (and in the list of their sessions), with
+    the idle limit their roles set. Also called when they log in, so the first pages after a
+    login write nothing."""
+    import time
+
+    from allauth.usersessions.models import UserSession
+    from django.utils import timezone
+
+    session = request.session
+    session[LAST_ACTIVE] = now if now is not None else time.time()
+    session[IDLE_LIMIT] = IdleTimeoutMiddleware.limit_seconds(user)
+    if session.session_key:
+        UserSession.objects.filter(session_key=session.session_key).update(
+            last_seen_at=timezone.now()
+        )
+
+
+class IdleTimeoutMiddleware:
+    """Ends a session left idle: after IDLE_TIMEOUT_MINUTES_PRIVILEGED for chairs, coordinators
+    and staff (by default), after IDLE_TIMEOUT_MINUTES for everyone else. A page's own
+    background requests (htmx polling) are not activity."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        now = time.time()
+        session = request.session
+        last_active = session.get(LAST_ACTIVE)
+        limit = session.get(IDLE_LIMIT)
+        if last_active is not None and limit is not None and now - last_active > limit:
+            return self._logged_out(request, limit)
+        background = request.method == "GET" and request.headers.get("HX-Request") == "true"
+        stale = last_active is None or now - last_active >= ACTIVITY_RESOLUTION_SECONDS
+        if stale and not (background and last_active is not None):
+            start_activity_clock(request, user, now)
+        return self.get_response(request)
+
+    @staticmethod
+    def limit_seconds(user) -> int:
+        from django.conf import settings
+
+        from .models import Membership
+        from .permissions import active_memberships_of
+        from .signin import STAFF
+
+        privileged = settings.IDLE_TIMEOUT_PRIVILEGED_ROLES
+        kept = active_memberships_of(user)
+        if kept is not None:
+            holds_privileged_role = any(m.role in privileged for m in kept)
+        else:
+            holds_privileged_role = (
+                Membership.objects.active().filter(user=user, role__in=privileged).exists()
+            )
+        if (user.is_staff and STAFF in privileged) or holds_privileged_role:
+            return settings.IDLE_TIMEOUT_MINUTES_PRIVILEGED * 60
+        return settings.IDLE_TIMEOUT_MINUTES * 60
+
+    @staticmethod
+    def _logged_out(request, limit: int):
+        from django.conf import settings
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.http import HttpResponse, HttpResponseRedirect
+        from django.shortcuts import resolve_url
+        from django.utils.http import urlencode
+        from django.utils.translation import ngettext
+
+        logout(request)
+        minutes = limit // 60
+        messages.info(
+            request,
+            ngettext(
+                "You were logged out after %(minutes)d minute without activity.",
+                "You were logged out after %(minutes)d minutes without activity.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        login_url = resolve_url(settings.LOGIN_URL)
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login_url
+            return response
+        back = request.get_full_path() if request.method == "GET" else ""
+        return HttpResponseRedirect(
+            f"{login_url}?{urlencode({'next': back})}" if back else login_url
+        )

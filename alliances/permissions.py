@@ -16,6 +16,7 @@ from django.http import Http404
 from alliance_portal.permissions import ROLE_CAPABILITIES, Capability, Role
 
 from .models import Alliance, Invitation, Membership
+from .signin import SecondFactorRequired, lacks_second_factor_for
 
 # Templates ask for the capabilities in every row of a long table: each role's set is made once.
 _CAPABILITY_NAMES = {
@@ -30,21 +31,33 @@ class AllianceAccess:
 
     alliance: Alliance
     membership: Membership
+    # The role asks for a second factor and the person has none yet: until they set one up
+    # they may do only what an ordinary member may (alliances.signin).
+    second_factor_missing: bool = False
 
     @property
     def role(self) -> str:
         return self.membership.role
 
     @property
-    def caps(self) -> frozenset[str]:
+    def role_caps(self) -> frozenset[str]:
         return _CAPABILITY_NAMES.get(self.role, frozenset())
+
+    @property
+    def caps(self) -> frozenset[str]:
+        if self.second_factor_missing:
+            return self.role_caps & _CAPABILITY_NAMES[Role.MEMBER]
+        return self.role_caps
 
     def can(self, capability: Capability) -> bool:
         return capability in self.caps
 
     def require(self, capability: Capability) -> None:
-        if not self.can(capability):
-            raise PermissionDenied
+        if self.can(capability):
+            return
+        if capability in self.role_caps:
+            raise SecondFactorRequired
+        raise PermissionDenied
 
 
 def first_or_404(queryset, **lookup):
@@ -113,7 +126,11 @@ def get_alliance_for_user(
     membership = _active_membership(user, alliance_id)
     if membership is None:
         raise Http404
-    access = AllianceAccess(alliance=membership.alliance, membership=membership)
+    access = AllianceAccess(
+        alliance=membership.alliance,
+        membership=membership,
+        second_factor_missing=lacks_second_factor_for(user, membership.role),
+    )
     access.require(need)
     return access
 

@@ -274,9 +274,15 @@ def invitation_accept_as_new_user(
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, actor: User, role: str, organisation_name: str | None = None
+    *,
+    membership: Membership,
+    actor: User,
+    role: str,
+    organisation_name: str | None = None,
+    confirmed_by: str = "",
 ) -> Membership:
-    """Changes a member's role and organisation; refuses what would break the leadership rules."""
+    """Changes a member's role and organisation; refuses what would break the leadership rules.
+    `confirmed_by`: how the actor proved it was them before a change of role (audit log)."""
     alliance = _lock_alliance(membership.alliance)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.ended_at is not None:
@@ -299,6 +305,8 @@ def membership_update(
     membership.save(update_fields=list(changes))
     _check_leadership(alliance)
     action = "membership.role_changed" if "role" in changes else "membership.updated"
+    if "role" in changes and confirmed_by:
+        changes = {**changes, "confirmed_by": confirmed_by}
     audit_record(actor=actor, action=action, obj=membership, changes=changes)
     return membership
 
@@ -317,9 +325,15 @@ def membership_end(*, membership: Membership, actor: User, reason: str = "") -> 
 
 @transaction.atomic
 def chair_hand_over(
-    *, alliance: Alliance, actor: User, to_membership: Membership, previous_chair_role: str
+    *,
+    alliance: Alliance,
+    actor: User,
+    to_membership: Membership,
+    previous_chair_role: str,
+    confirmed_by: str = "",
 ) -> Membership:
-    """The current chair passes the chair on and takes `previous_chair_role`, in one step."""
+    """The current chair passes the chair on and takes `previous_chair_role`, in one step.
+    `confirmed_by`: how they proved it was them just before (audit log)."""
     alliance = _lock_alliance(alliance)
     current = Membership.objects.active().filter(alliance=alliance, role=Role.CHAIR).first()
     if current is None or current.user_id != actor.pk:
@@ -347,6 +361,7 @@ def chair_hand_over(
         changes={
             "new_chair_previous_role": old_role_of_new_chair,
             "previous_chair_new_role": previous_chair_role,
+            **({"confirmed_by": confirmed_by} if confirmed_by else {}),
         },
     )
     return to_membership

@@ -41,6 +41,7 @@ from .permissions import (
     get_membership_for_user,
 )
 from .services import ALLIANCE_EDITABLE_FIELDS
+from .signin import require_reauthentication
 from .tokens import ExpiredInvitationLink, InvalidInvitationLink, invitation_from_token
 
 # Members a page of the members list shows.
@@ -234,10 +235,13 @@ def member_edit(request, alliance_id: int, membership_id: int):
         request.POST or None,
         initial={"role": membership.role, "organisation_name": membership.organisation_name},
     )
+    confirmed_by = require_reauthentication(request) if _changes_role(request, membership) else ""
     if saved_by_service(
         request,
         form,
-        lambda data: services.membership_update(membership=membership, actor=request.user, **data),
+        lambda data: services.membership_update(
+            membership=membership, actor=request.user, confirmed_by=confirmed_by, **data
+        ),
         _("The membership was updated."),
     ):
         return redirect("alliances:members", access.alliance.pk)
@@ -246,6 +250,11 @@ def member_edit(request, alliance_id: int, membership_id: int):
         "alliances/member_edit.html",
         {"form": form, "access": access, "alliance": access.alliance, "membership": membership},
     )
+
+
+def _changes_role(request, membership) -> bool:
+    """A posted form that gives the member another role (not only another organisation name)."""
+    return request.method == "POST" and request.POST.get("role", membership.role) != membership.role
 
 
 @login_required
@@ -278,6 +287,7 @@ def member_end(request, alliance_id: int, membership_id: int):
 def chair_hand_over(request, alliance_id: int):
     access = get_alliance_for_user(request.user, alliance_id, need=Capability.HAND_OVER_CHAIR)
     candidates = selectors.member_list(alliance=access.alliance).exclude(role=Role.CHAIR)
+    confirmed_by = require_reauthentication(request)
     form = ChairHandOverForm(request.POST or None, candidates=candidates)
     if saved_by_service(
         request,
@@ -285,6 +295,7 @@ def chair_hand_over(request, alliance_id: int):
         lambda data: services.chair_hand_over(
             alliance=access.alliance,
             actor=request.user,
+            confirmed_by=confirmed_by,
             to_membership=data["new_chair"],
             previous_chair_role=data["previous_chair_role"],
         ),

@@ -230,9 +230,12 @@ class ContactErasure:
 
 
 @transaction.atomic
-def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> ContactErasure:
+def contact_erase(
+    *, contact: Contact, alliance: Alliance, actor: User, confirmed_by: str = ""
+) -> ContactErasure:
     """GDPR erasure: personal fields blanked, the row and every assessment kept, and the
-    alliance's archive exports that could hold the person deleted (by the archive's receiver)."""
+    alliance's archive exports that could hold the person deleted (by the archive's receiver).
+    `confirmed_by`: how the person who erased proved it was them just before (audit log)."""
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     _check_own_contact(contact, alliance)
     contact.erase()  # raises InvalidTransition when already erased
@@ -243,7 +246,10 @@ def contact_erase(*, contact: Contact, alliance: Alliance, actor: User) -> Conta
         action="contact.erased",
         obj=contact.organisation,
         alliance=alliance,
-        changes={"contact": contact.audit_label},
+        changes={
+            "contact": contact.audit_label,
+            **({"confirmed_by": confirmed_by} if confirmed_by else {}),
+        },
     )
     answers = contact_erased.send(sender=Contact, contact=contact, alliance=alliance, actor=actor)
     # The whole mapping the archive keeps names the person: it is printed again without them.

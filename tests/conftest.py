@@ -39,8 +39,23 @@ def _test_settings(tmp_path_factory):
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
+        # The cast acts in every role without a second factor, and tests that travel in time
+        # stay logged in: tests/signin turns both rules on as the portal ships them
+        # (the `portal_signin_rules` fixture).
+        MFA_REQUIRED_ROLES=frozenset(),
+        IDLE_TIMEOUT_MINUTES=10**7,
+        IDLE_TIMEOUT_MINUTES_PRIVILEGED=10**7,
     ):
         yield
+
+
+@pytest.fixture
+def portal_signin_rules(settings):
+    """The second-factor and idle-time rules as a portal has them by default."""
+    settings.MFA_REQUIRED_ROLES = frozenset({"chair", "coordinator", "staff"})
+    settings.IDLE_TIMEOUT_MINUTES = 8 * 60
+    settings.IDLE_TIMEOUT_MINUTES_PRIVILEGED = 30
+    return settings
 
 
 # A Redis nobody listens on: what a page does when its cache cannot be reached.
@@ -137,11 +152,33 @@ def cast(db) -> Cast:
     )
 
 
-def client_for(user: User | None) -> Client:
+def client_for(user: User | None, *, reauthenticated: bool = False) -> Client:
+    """A client logged in as `user`; `reauthenticated`: as if they had just entered their
+    password again, as the acts that speak for an organisation ask (alliances.signin)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if reauthenticated:
+            mark_reauthenticated(client, user)
     return client
+
+
+def mark_reauthenticated(client: Client, user: User, method: str = "password") -> None:
+    """The session's record that `user` proved it was them a moment ago."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": method, "at": time.time(), "reauthenticated": True}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
 
 
 def _cast_member_fixture(name: str):

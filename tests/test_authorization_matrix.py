@@ -439,6 +439,39 @@ MATRIX: dict[str, Case] = {
     "profile": Case(logged_in()),
     "login": Case({**everyone(302), "anonymous": 200}),
     "logout": Case(everyone(302), method="post"),
+    # The same two pages under the names django-allauth's login steps use.
+    "account_login": Case({**everyone(302), "anonymous": 200}),
+    "account_logout": Case(everyone(302), method="post"),
+    # Second factors, sessions and re-authentication: each person's own, nobody else's.
+    "mfa_index": Case(logged_in()),
+    # The second step of a login: without a password just entered, back to the login page.
+    "mfa_authenticate": Case(everyone(302)),
+    "mfa_reauthenticate": Case(logged_in(302)),
+    "mfa_activate_totp": Case(logged_in(302)),
+    "mfa_deactivate_totp": Case(logged_in(404)),
+    # Recovery codes exist only beside an authenticator app or a passkey.
+    "mfa_view_recovery_codes": Case(logged_in(404)),
+    # Asks for a fresh proof first.
+    "mfa_generate_recovery_codes": Case(logged_in(302)),
+    "mfa_download_recovery_codes": Case(logged_in(404)),
+    "mfa_list_webauthn": Case(logged_in()),
+    "mfa_add_webauthn": Case(logged_in(302)),
+    "mfa_reauthenticate_webauthn": Case(logged_in(302)),
+    "mfa_remove_webauthn": Case(logged_in(302), args=lambda cast: [999999]),
+    "mfa_edit_webauthn": Case(logged_in(302), args=lambda cast: [999999]),
+    "usersessions_list": Case(logged_in()),
+    "account_reauthenticate": Case(logged_in()),
+    # Only for a provider the person's account is linked to; no provider is configured here.
+    "reauthenticate_provider": Case(logged_in(), args=lambda cast: ["municipality"]),
+    "reauthenticate_provider_go": Case(
+        logged_in(404), method="post", args=lambda cast: ["municipality"]
+    ),
+    "portal_oidc_login": Case(everyone(404), args=lambda cast: ["municipality"]),
+    "portal_oidc_callback": Case(everyone(404), args=lambda cast: ["municipality"]),
+    "socialaccount_login_cancelled": Case(everyone()),
+    "socialaccount_login_error": Case(everyone(401)),
+    "socialaccount_signup": Case(everyone(302)),
+    "socialaccount_connections": Case(logged_in()),
     "password_change": Case(logged_in()),
     "password_change_done": Case(logged_in()),
     "password_reset": Case(everyone()),

@@ -9,12 +9,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance_portal.converters import is_id
 from alliance_portal.forms import add_service_errors, message_service_errors
 from alliance_portal.permissions import Capability
 from alliance_portal.throttle import THROTTLED, password_failed, password_refused
+from alliances.signin import reauthentication_context, recent_reauthentication
 
 from .. import selectors, services
 from ..forms import ApproveForm, ReturnForm
@@ -76,6 +78,12 @@ def plan_withdraw(request, alliance_id: int, plan_id: int):
     return redirect(plan_url(plan))
 
 
+ERR_CONFIRM_FIRST = gettext_lazy(
+    "Enter your password, or confirm it is you with one of the other ways below. Nothing was "
+    "approved."
+)
+
+
 def _review_context(access, plan: ActionPlan, **forms) -> dict:
     version = selectors.submitted_version(plan)
     approved = selectors.latest_approved_version(plan)
@@ -95,6 +103,7 @@ def _review_context(access, plan: ActionPlan, **forms) -> dict:
         or ApproveForm(initial={"sha256": version.sha256 if version else ""}),
         return_form=forms.get("return_form")
         or ReturnForm(initial={"sha256": version.sha256 if version else ""}),
+        reauthentication=reauthentication_context(forms["request"]),
     )
 
 
@@ -105,7 +114,9 @@ def plan_review(request, alliance_id: int, plan_id: int):
     access, plan = get_plan_for_user(
         request.user, alliance_id, plan_id, need=Capability.APPROVE_PLANS
     )
-    return render(request, "actionplans/review.html", _review_context(access, plan))
+    return render(
+        request, "actionplans/review.html", _review_context(access, plan, request=request)
+    )
 
 
 def _decision(request, alliance_id: int, plan_id: int, form_class, *, form_name, decide):
@@ -138,7 +149,7 @@ def _decision(request, alliance_id: int, plan_id: int, form_class, *, form_name,
     return render(
         request,
         "actionplans/review.html",
-        _review_context(access, plan, **{form_name: form}),
+        _review_context(access, plan, request=request, **{form_name: form}),
         status=429 if form.has_error("password", code=THROTTLED) else 400,
     )
 
@@ -148,8 +159,16 @@ def _locked_out(message: str) -> ValidationError:
 
 
 def _approve(request, plan: ActionPlan, data: dict) -> str:
-    # The password is counted like a login's: a wrong one here brings the lockout closer, and
-    # while the account or address is locked even the right one is refused.
+    # A code, a passkey or a fresh login at the provider a moment ago proves it is the chair;
+    # otherwise the password, counted like a login's: a wrong one here brings the lockout
+    # closer, and while the account or address is locked even the right one is refused.
+    if confirmed_by := recent_reauthentication(request):
+        version = services.plan_approve(
+            plan=plan, actor=request.user, shown_sha256=data["sha256"], confirmed_by=confirmed_by
+        )
+        return _approved_message(version)
+    if not data["password"]:
+        raise ValidationError({"password": ERR_CONFIRM_FIRST})
     if locked := password_refused(request, request.user):
         raise _locked_out(locked)
     try:
@@ -161,6 +180,10 @@ def _approve(request, plan: ActionPlan, data: dict) -> str:
         if wrong_password and (locked := password_failed(request, request.user)):
             raise _locked_out(locked) from exc
         raise
+    return _approved_message(version)
+
+
+def _approved_message(version) -> str:
     return _("You approved version %(number)d. Its content and hash are now frozen.") % {
         "number": version.number
     }

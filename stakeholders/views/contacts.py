@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from alliance_portal.forms import saved_by_service
 from alliance_portal.pdf import pdf_response, render_pdf
 from alliance_portal.permissions import Capability
+from alliances.signin import require_reauthentication
 
 from .. import selectors, services
 from ..forms import ContactEraseForm, ContactForm
@@ -98,12 +99,13 @@ def contact_erase(request: HttpRequest, alliance_id: int, contact_id: int) -> Ht
     if contact.is_erased:
         messages.info(request, _("This contact person's data has already been erased."))
         return redirect("stakeholders:detail", access.alliance.pk, stakeholder.pk)
+    confirmed_by = require_reauthentication(request)
     form = ContactEraseForm(request.POST or None)
     erasure = saved_by_service(
         request,
         form,
         lambda _data: services.contact_erase(
-            contact=contact, alliance=access.alliance, actor=request.user
+            contact=contact, alliance=access.alliance, actor=request.user, confirmed_by=confirmed_by
         ),
         _("The contact person's data was erased. The organisation and its assessment are kept."),
     )

@@ -369,7 +369,8 @@ def test_approval_records_the_approver_and_the_time(cast):
     assert (stored.status, stored.version) == (Status.APPROVED, 1)
     assert selectors.latest_approved_version(stored) == version
     entry = AuditEntry.objects.get(action="plan.approved")
-    assert entry.changes == {"version": 1, "sha256": sha}
+    assert entry.changes == {"version": 1, "sha256": sha, "confirmed_by": "password"}
+    assert version.approval_confirmed_by == "password"
     assert (entry.actor, entry.alliance, entry.object_id) == (
         cast.chair,
         cast.alliance,

@@ -444,7 +444,7 @@ def test_a_member_who_only_viewed_the_agreement_is_still_offered_a_first_invitat
 
 def test_the_chair_countersigns_a_signature(cast, countersigned_version):
     signature = sign_as(cast, countersigned_version, cast.member)
-    chair = client_for(cast.chair)
+    chair = client_for(cast.chair, reauthenticated=True)
     countersign_url = url("agreements:countersign", cast.alliance.pk, signature.pk)
     board = text_of(chair.get(url("agreements:board", cast.alliance.pk, 1)))
     assert countersign_url in board

@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 
 @pytest.mark.django_db
 def test_services_record_actor_and_ip(cast):
-    client_for(cast.chair).post(
+    client_for(cast.chair, reauthenticated=True).post(
         reverse("alliances:member_edit", args=[cast.alliance.pk, cast.membership(cast.member).pk]),
         {"role": Role.OBSERVER, "organisation_name": ""},
         REMOTE_ADDR="203.0.113.9",
@@ -87,7 +87,7 @@ def test_admin_cannot_change_roles_behind_the_services_back(cast):
 
 @pytest.mark.django_db
 def test_audit_log_page_reads_as_sentences_with_details(cast):
-    client = client_for(cast.chair)
+    client = client_for(cast.chair, reauthenticated=True)
     client.post(
         reverse("alliances:member_edit", args=[cast.alliance.pk, cast.membership(cast.member).pk]),
         {

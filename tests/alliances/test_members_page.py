@@ -130,7 +130,7 @@ def test_another_alliances_members_are_404(cast):
 
 def test_managing_a_member_returns_to_the_members_page(cast):
     membership = cast.membership(cast.member)
-    response = client_for(cast.chair).post(
+    response = client_for(cast.chair, reauthenticated=True).post(
         reverse("alliances:member_edit", args=[cast.alliance.pk, membership.pk]),
         {"role": Role.OBSERVER, "organisation_name": ""},
     )

@@ -150,7 +150,7 @@ def test_create_alliance_as_coordinator(cast):
 
 @pytest.mark.django_db
 def test_change_role_refused_with_clear_message(cast):
-    response = client_for(cast.coordinator).post(
+    response = client_for(cast.coordinator, reauthenticated=True).post(
         reverse("alliances:member_edit", args=[cast.alliance.pk, cast.membership(cast.chair).pk]),
         {"role": Role.MEMBER, "organisation_name": "Org"},
     )
@@ -161,7 +161,7 @@ def test_change_role_refused_with_clear_message(cast):
 
 @pytest.mark.django_db
 def test_change_role_and_organisation(cast):
-    response = client_for(cast.chair).post(
+    response = client_for(cast.chair, reauthenticated=True).post(
         reverse("alliances:member_edit", args=[cast.alliance.pk, cast.membership(cast.member).pk]),
         {"role": Role.SECRETARY, "organisation_name": "Växjö Library"},
     )
@@ -204,7 +204,7 @@ def test_end_membership_asks_first_then_keeps_history(cast):
 
 @pytest.mark.django_db
 def test_hand_over_chair_view(cast):
-    response = client_for(cast.chair).post(
+    response = client_for(cast.chair, reauthenticated=True).post(
         reverse("alliances:hand_over", args=[cast.alliance.pk]),
         {"new_chair": cast.membership(cast.coordinator).pk, "previous_chair_role": Role.MEMBER},
     )
@@ -218,7 +218,7 @@ def test_hand_over_to_another_alliances_member_is_refused(cast):
     foreign = (
         Membership.objects.filter(alliance=cast.other_alliance).exclude(role=Role.CHAIR).first()
     )
-    response = client_for(cast.chair).post(
+    response = client_for(cast.chair, reauthenticated=True).post(
         reverse("alliances:hand_over", args=[cast.alliance.pk]),
         {"new_chair": foreign.pk, "previous_chair_role": Role.MEMBER},
     )

@@ -32,7 +32,7 @@ def test_erasing_a_contact_deletes_the_archives_that_could_hold_them_and_says_so
     theirs = ready_export(cast.other_alliance, cast.other_chair)
     waiting = make_export(cast.alliance, cast.coordinator)
 
-    response = client_for(cast.coordinator).post(
+    response = client_for(cast.coordinator, reauthenticated=True).post(
         reverse("stakeholders:contact_erase", args=[cast.alliance.pk, contact.pk]),
         {"confirm": "on"},
     )

@@ -136,7 +136,7 @@ def test_an_erasure_goes_through_when_the_storage_cannot_delete_and_the_purge_fi
     export = ready_export(cast.alliance, cast.coordinator)
     storage_failing(monkeypatch, "delete")
 
-    response = client_for(cast.coordinator).post(
+    response = client_for(cast.coordinator, reauthenticated=True).post(
         reverse("stakeholders:contact_erase", args=[cast.alliance.pk, contact.pk]),
         {"confirm": "on"},
     )

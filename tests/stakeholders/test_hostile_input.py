@@ -63,7 +63,7 @@ def _posts(cast, stakeholder, contact, bad):
 
 @pytest.mark.parametrize("bad", HOSTILE)
 def test_forms_refuse_hostile_values_and_keep_saved_data(cast, bad):
-    client = client_for(cast.coordinator)
+    client = client_for(cast.coordinator, reauthenticated=True)
     stakeholder = StakeholderFactory(alliance=cast.alliance)
     contact = ContactFactory(organisation=stakeholder.organisation, name="Kept Name")
     post_all(client, _posts(cast, stakeholder, contact, bad), status=200)

@@ -257,7 +257,7 @@ def test_unknown_export_format_is_404(cast):
 def test_erase_needs_the_confirmation_box(cast):
     contact = _contact(cast)
     url = reverse("stakeholders:contact_erase", args=[cast.alliance.pk, contact.pk])
-    client = client_for(cast.coordinator)
+    client = client_for(cast.coordinator, reauthenticated=True)
     assert client.post(url, {}).status_code == 200
     assert Contact.objects.get(pk=contact.pk).name == "Kim Lund"
     assert client.post(url, {"confirm": "on"}).status_code == 302

@@ -3,9 +3,16 @@ working in English and Swedish, and one in France whose members read French, Ara
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import time
 from dataclasses import dataclass
 from datetime import date
 
+from allauth.mfa import app_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -152,6 +159,7 @@ class Command(BaseCommand):
             self._seed(FRENCH)
             self._user(STAFF, is_staff=True, is_superuser=True)
             seed_reminders(alliance=alliance)
+            self._second_factors()
         self._print_logins()
 
     def _seed(self, demo: DemoAlliance) -> Alliance:
@@ -226,6 +234,20 @@ class Command(BaseCommand):
             membership.save()
         services.alliance_activate(alliance=alliance, actor=chair)
 
+    def _needs_second_factor(self, person: Person) -> bool:
+        role = "staff" if person is STAFF else person.role
+        return role in settings.MFA_REQUIRED_ROLES
+
+    def _second_factors(self) -> None:
+        """The roles that must use a second factor get an authenticator secret, printed below
+        with its current code, so a newcomer can log in as each of them at once."""
+        for person in [*(p for demo in DEMO_ALLIANCES for p in demo.people), STAFF]:
+            if not self._needs_second_factor(person):
+                continue
+            user = User.objects.get(email=person.email)
+            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                TOTP.activate(user, demo_totp_secret(person.email))
+
     def _print_logins(self) -> None:
         self.stdout.write(
             self.style.SUCCESS(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
@@ -233,5 +255,33 @@ class Command(BaseCommand):
         for demo in DEMO_ALLIANCES:
             self.stdout.write(f"\n  {demo.name}")
             for person in demo.people:
-                self.stdout.write(f"  {person.role.label:<12} {person.email:<44} {person.language}")
-        self.stdout.write(f"\n  {'staff admin':<12} {STAFF.email}\n")
+                self.stdout.write(
+                    f"  {person.role.label:<12} {person.email:<44} {person.language}"
+                    + self._second_factor_line(person)
+                )
+        self.stdout.write(
+            f"\n  {'staff admin':<12} {STAFF.email}" + self._second_factor_line(STAFF) + "\n"
+        )
+        if settings.MFA_REQUIRED_ROLES:
+            self.stdout.write(
+                "  Accounts with a secret ask for a code after the password: add the secret to an\n"
+                "  authenticator app, or use the code printed here (valid for about 30 seconds;\n"
+                "  `manage.py seed_demo` prints fresh ones).\n"
+            )
+
+    def _second_factor_line(self, person: Person) -> str:
+        if not self._needs_second_factor(person):
+            return ""
+        secret = demo_totp_secret(person.email)
+        return f"  authenticator secret {secret}  code now {current_totp_code(secret)}"
+
+
+def demo_totp_secret(email: str) -> str:
+    """A demo account's authenticator secret: the same on every run, so a printed one stays
+    good. Demo accounts only; real secrets are random (allauth's setup page)."""
+    return base64.b32encode(hashlib.sha256(f"demo-totp:{email}".encode()).digest()[:20]).decode()
+
+
+def current_totp_code(secret: str) -> str:
+    counter = int(time.time()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
