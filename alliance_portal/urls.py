@@ -1,4 +1,3 @@
-from allauth.account import views as allauth_account_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
@@ -11,8 +10,6 @@ from alliances.account_views import (
     LogoutView,
     PasswordChangeView,
     PasswordResetView,
-    reauthenticate_provider_go,
-    reauthenticate_provider_page,
     set_language,
 )
 from dashboard import views as dashboard_views
@@ -51,25 +48,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
     # Second factors (authenticator app, recovery codes, passkeys), the list of sessions,
     # re-authentication, and single sign-on with OpenID Connect (alliances.signin).
-    path("accounts/2fa/", include("allauth.mfa.urls")),
-    path("accounts/sessions/", include("allauth.usersessions.urls")),
-    path(
-        "accounts/reauthenticate/",
-        allauth_account_views.reauthenticate,
-        name="account_reauthenticate",
-    ),
-    path(
-        "accounts/reauthenticate/provider/<slug:provider_id>/",
-        reauthenticate_provider_page,
-        name="reauthenticate_provider",
-    ),
-    path(
-        "accounts/reauthenticate/provider/<slug:provider_id>/go/",
-        reauthenticate_provider_go,
-        name="reauthenticate_provider_go",
-    ),
-    path("accounts/oidc/", include("alliances.oidc_urls")),
-    path("accounts/social/", include("allauth.socialaccount.urls")),
+    path("accounts/", include("alliances.account_urls")),
     path(
         "accounts/password/change/",
         PasswordChangeView.as_view(http_method_names=FORM),

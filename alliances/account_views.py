@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404
 from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -27,24 +28,33 @@ from alliance_portal.throttle import (
 )
 
 from .services import user_set_language
-from .signin import PortalAccountAdapter
+from .signin import PortalAccountAdapter, configured_providers
 
 
 def login_providers(request) -> list[dict]:
-    """The single sign-on providers this portal offers, each with its login address."""
-    from allauth.socialaccount.adapter import get_adapter
-
+    """The single sign-on providers this portal offers, each with its login address (read from
+    the settings, so the login page asks the database nothing)."""
     from .provider import PROVIDER
 
-    adapter = get_adapter(request)
     return [
-        {
-            "name": app.name,
-            "id": app.provider_id,
-            "url": adapter.get_provider(request, app.provider_id).get_login_url(request),
-        }
-        for app in adapter.list_apps(request, provider=PROVIDER)
+        {"id": provider_id, "name": name, "url": reverse(f"{PROVIDER}_login", args=[provider_id])}
+        for provider_id, name in configured_providers().items()
     ]
+
+
+def allow_provider_forms(request, response):
+    """The Content-Security-Policy lets forms post only to the portal, and browsers check each
+    redirect a form's post takes: the pages whose forms go on to a provider allow its origin."""
+    from urllib.parse import urlsplit
+
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("portal_oidc", {}).get("APPS", [])
+    origins = sorted(
+        {"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in apps}
+    )
+    if origins:
+        response._csp_update = {"form-action": origins}
+        response._csp_update_ro = {"form-action": origins}
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -101,7 +111,7 @@ def reauthenticate_provider_page(request, provider_id: str):
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
-    return render(
+    page = render(
         request,
         "account/reauthenticate_provider.html",
         {
@@ -110,6 +120,7 @@ def reauthenticate_provider_page(request, provider_id: str):
             "methods": PortalAccountAdapter(request).get_reauthentication_methods(request.user),
         },
     )
+    return allow_provider_forms(request, page)
 
 
 @require_POST
@@ -132,6 +143,10 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "providers": login_providers(self.request)}
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        return allow_provider_forms(self.request, response)
 
     def form_valid(self, form):
         user = form.get_user()

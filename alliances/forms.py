@@ -16,6 +16,7 @@ from alliance_portal.permissions import Role
 
 from .models import Alliance, Invitation, Membership, User
 from .services import ALLIANCE_EDITABLE_FIELDS, CREATOR_ROLES
+from .signin import configured_providers
 
 
 def _helper(submit_label) -> FormHelper:
@@ -51,7 +52,28 @@ class AllianceForm(forms.ModelForm):
             help_text=model_currency.help_text,
             choices=currency_choices(extra=self.initial.get("currency") or self.instance.currency),
         )
+        self._offer_login_providers()
         self.helper = _helper(submit_label or _("Save"))
+
+    def _offer_login_providers(self) -> None:
+        """The providers this portal has, when it has any; a provider no longer configured
+        stays selectable so that saving other fields does not drop it."""
+        providers = configured_providers()
+        saved = self.instance.login_provider
+        if not providers and not saved:
+            del self.fields["login_provider"]
+            return
+        model_field = self.fields["login_provider"]
+        self.fields["login_provider"] = forms.ChoiceField(
+            label=model_field.label,
+            help_text=model_field.help_text,
+            required=False,
+            choices=[
+                ("", _("A password or any provider")),
+                *providers.items(),
+                *([(saved, saved)] if saved and saved not in providers else []),
+            ],
+        )
 
 
 class AllianceCreateForm(AllianceForm):

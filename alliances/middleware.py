@@ -28,15 +28,18 @@ class RequestMembershipsMiddleware:
 class SecondFactorRequiredMiddleware:
     """A person in a role that must use a second factor, who has none, is sent to set one up
     instead of a bare 403 (alliances.signin.SecondFactorRequired); staff likewise before the
-    admin site."""
+    admin site. An alliance that asks for its provider's login shows the way to it
+    (alliances.signin.ProviderLoginRequired)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from .signin import STAFF, lacks_second_factor_for
+        from .signin import STAFF, lacks_second_factor_for, note_login_providers
 
         user = request.user
+        if user.is_authenticated:
+            note_login_providers(request)
         if (
             request.path.startswith("/admin/")
             and user.is_authenticated
@@ -47,11 +50,30 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from .signin import SecondFactorRequired
+        from .signin import ProviderLoginRequired, SecondFactorRequired
 
         if isinstance(exception, SecondFactorRequired):
             return self._to_setup(request)
+        if isinstance(exception, ProviderLoginRequired):
+            return self._to_provider(request, exception.alliance)
         return None
+
+    @staticmethod
+    def _to_provider(request, alliance):
+        from django.shortcuts import render
+
+        from .account_views import allow_provider_forms, login_providers
+
+        provider = next(
+            (p for p in login_providers(request) if p["id"] == alliance.login_provider), None
+        )
+        page = render(
+            request,
+            "alliances/provider_required.html",
+            {"alliance": alliance, "provider": provider, "next": request.get_full_path()},
+            status=403,
+        )
+        return allow_provider_forms(request, page)
 
     @staticmethod
     def _to_setup(request):

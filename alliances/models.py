@@ -154,6 +154,16 @@ class Alliance(models.Model):
         validators=[RegexValidator(r"^[A-Z]{3}\Z", ERR_CURRENCY_CODE)],
         help_text=_("New budgets are in this currency (a code such as SEK, DKK or EUR)."),
     )
+    # A single sign-on provider's name (OIDC_PROVIDERS) the members must log in with to open
+    # the alliance's pages; empty: a password or any provider (alliances.signin).
+    login_provider = models.CharField(
+        _("members log in with"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "To open this alliance's pages, members must have logged in with this provider."
+        ),
+    )
     quorum_percent = models.PositiveSmallIntegerField(
         _("quorum (%)"),
         default=50,

@@ -16,7 +16,11 @@ from django.http import Http404
 from alliance_portal.permissions import ROLE_CAPABILITIES, Capability, Role
 
 from .models import Alliance, Invitation, Membership
-from .signin import SecondFactorRequired, lacks_second_factor_for
+from .signin import (
+    SecondFactorRequired,
+    lacks_second_factor_for,
+    require_alliance_login_provider,
+)
 
 # Templates ask for the capabilities in every row of a long table: each role's set is made once.
 _CAPABILITY_NAMES = {
@@ -126,6 +130,7 @@ def get_alliance_for_user(
     membership = _active_membership(user, alliance_id)
     if membership is None:
         raise Http404
+    require_alliance_login_provider(user, membership.alliance)
     access = AllianceAccess(
         alliance=membership.alliance,
         membership=membership,

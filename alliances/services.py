@@ -36,6 +36,7 @@ ALLIANCE_EDITABLE_FIELDS = (
     "timezone",
     "language",
     "currency",
+    "login_provider",
     "quorum_percent",
 )
 # A new alliance's currency follows its creator's language where the language names a country's

@@ -90,6 +90,43 @@ def second_factor_setup_url(next_url: str = "") -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
+# Single sign-on required by an alliance ------------------------------------------------------
+
+
+def configured_providers() -> dict[str, str]:
+    """The single sign-on providers this portal has: name → label."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("portal_oidc", {}).get("APPS", [])
+    return {app["provider_id"]: app["name"] for app in apps}
+
+
+class ProviderLoginRequired(PermissionDenied):
+    """The alliance asks its members to have logged in with its provider, and this session
+    did not."""
+
+    def __init__(self, alliance):
+        super().__init__()
+        self.alliance = alliance
+
+
+LOGIN_PROVIDERS = "_login_providers"
+
+
+def note_login_providers(request) -> None:
+    """Keeps on the person, for the access check, the providers this session logged in with."""
+    records = get_authentication_records(request, request.user)
+    request.user.__dict__[LOGIN_PROVIDERS] = frozenset(
+        record.get("provider") for record in records if record.get("method") == "socialaccount"
+    )
+
+
+def require_alliance_login_provider(user, alliance) -> None:
+    provider = alliance.login_provider
+    if not provider or provider not in configured_providers():
+        return
+    if provider not in user.__dict__.get(LOGIN_PROVIDERS, frozenset()):
+        raise ProviderLoginRequired(alliance)
+
+
 # Re-authentication -------------------------------------------------------------------------------
 
 
@@ -257,10 +294,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     @staticmethod
     def _oidc_apps() -> dict[str, str]:
-        return {
-            app["provider_id"]: app["name"]
-            for app in settings.SOCIALACCOUNT_PROVIDERS.get("portal_oidc", {}).get("APPS", [])
-        }
+        return configured_providers()
 
     def _oidc_ids(self) -> list[str]:
         return list(self._oidc_apps())
@@ -283,8 +317,32 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         if not sent or id_token.get(NONCE) != sent:
             logger.warning("An ID token from %s came back without the nonce sent", sociallogin)
             raise ImmediateHttpResponse(self._refused(request))
+        if sociallogin.user is None or sociallogin.user.pk is None:
+            self._refuse_an_account_it_cannot_make(request, sociallogin)
+        self._keep_invited_address_verified(sociallogin)
         if (sociallogin.state.get("data") or {}).get(REAUTHENTICATE):
             raise ImmediateHttpResponse(self._reauthenticated(request, sociallogin, id_token))
+
+    def _refuse_an_account_it_cannot_make(self, request, sociallogin) -> None:
+        """A new account needs an address, and one that no account has yet: an address the
+        provider has not verified must neither open nor shadow the account that has it."""
+        from .models import User
+
+        emails = [address.email for address in sociallogin.email_addresses]
+        if not emails:
+            message = _(
+                "Your identity provider did not give your e-mail address, so no account could "
+                "be opened. Ask your organisation's administrators, or log in with your password."
+            )
+        elif User.objects.filter(email__iexact=emails[0]).exists():
+            message = _(
+                "Your identity provider has not confirmed the address %(email)s, so it cannot "
+                "open the portal account that has it. Log in with your password instead."
+            ) % {"email": emails[0]}
+        else:
+            return
+        messages.error(request, message)
+        raise ImmediateHttpResponse(HttpResponseRedirect(resolve_url(settings.LOGIN_URL)))
 
     @staticmethod
     def _keep_invited_address_verified(sociallogin) -> None:

@@ -12,7 +12,7 @@ def log_in(page, email: str) -> None:
     page.assert_accessible()
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url("**/my-work/")
     page.assert_accessible()
 

@@ -104,10 +104,13 @@ def test_chair_logs_in_with_a_passkey_and_approves_a_plan_with_it(
     log_out(page)
     page.get_by_label("Email address").fill(chair.email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url("**" + reverse("mfa_authenticate") + "**")
     page.assert_accessible()
-    page.get_by_role("button", name="Use a security key").click()
+    # The passkey comes first; the recovery codes made with it are the way below.
+    expect(page.get_by_role("main")).to_contain_text("Confirm with your passkey or security key.")
+    expect(page.get_by_role("heading", name="Or enter a code")).to_be_visible()
+    page.get_by_role("button", name="Use a passkey or security key").click()
     page.wait_for_url(MY_WORK)
     page.assert_accessible()
 

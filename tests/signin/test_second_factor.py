@@ -21,6 +21,7 @@ from alliance_portal.permissions import Role
 from alliances.models import AuditEntry, Membership
 
 from ..conftest import client_for, mark_reauthenticated
+from ..demo_support import crawl, seed_demo_data
 from ..factories import TEST_PASSWORD, ContactFactory, StakeholderFactory, make_submitted_plan
 
 SECRET = pyotp.random_base32()
@@ -285,3 +286,14 @@ def test_logging_out_says_nothing_of_a_provider_after_a_password_login(cast, rol
     _password_step(client, cast.user(role))
     response = client.post(reverse("logout"), follow=True)
     assert "not of" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_walk_of_every_page_reaches_the_sign_in_pages():
+    """The every-page checks (axe, overflow, languages) walk what a person can reach: the
+    second-factor, sessions and re-authentication pages are among it, from "Your profile"."""
+    people = seed_demo_data()
+    client = Client()
+    client.force_login(people["chair"])
+    reached = {page.url_name for page in crawl(client)}
+    assert {"mfa_index", "usersessions_list", "account_reauthenticate"} <= reached
