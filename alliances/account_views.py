@@ -3,8 +3,12 @@ switch, which also saves the choice on the user's profile."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.account.utils import perform_login
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -27,6 +31,7 @@ from alliance_portal.throttle import (
     throttled_page,
 )
 
+from .provider import PROVIDER
 from .services import user_set_language
 from .signin import PortalAccountAdapter, configured_providers
 
@@ -34,8 +39,6 @@ from .signin import PortalAccountAdapter, configured_providers
 def login_providers(request) -> list[dict]:
     """The single sign-on providers this portal offers, each with its login address (read from
     the settings, so the login page asks the database nothing)."""
-    from .provider import PROVIDER
-
     return [
         {"id": provider_id, "name": name, "url": reverse(f"{PROVIDER}_login", args=[provider_id])}
         for provider_id, name in configured_providers().items()
@@ -45,8 +48,6 @@ def login_providers(request) -> list[dict]:
 def allow_provider_forms(request, response):
     """The Content-Security-Policy lets forms post only to the portal, and browsers check each
     redirect a form's post takes: the pages whose forms go on to a provider allow its origin."""
-    from urllib.parse import urlsplit
-
     apps = settings.SOCIALACCOUNT_PROVIDERS.get("portal_oidc", {}).get("APPS", [])
     origins = sorted(
         {"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in apps}
@@ -88,9 +89,6 @@ def _providers_used(request) -> list[str]:
 def reauthenticate_provider_go(request, provider_id: str):
     """Sends the person to log in afresh at their provider, to prove it is them before an act
     that speaks for their organisation; coming back runs the act (alliances.signin)."""
-    from allauth.socialaccount.adapter import get_adapter
-    from allauth.socialaccount.models import SocialAccount, SocialApp
-
     if not SocialAccount.objects.filter(user=request.user, provider=provider_id).exists():
         raise Http404
     try:

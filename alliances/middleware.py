@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
-from .permissions import RequestMemberships, request_memberships
+import time
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .account_views import allow_provider_forms, login_providers
+from .models import Membership
+from .permissions import RequestMemberships, active_memberships_of, request_memberships
+from .signin import (
+    STAFF,
+    ProviderLoginRequired,
+    SecondFactorRequired,
+    lacks_second_factor_for,
+    note_login_providers,
+    second_factor_setup_url,
+)
 
 # Requests that change nothing: a request that may change a membership reads it afresh.
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -35,7 +58,6 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .signin import STAFF, lacks_second_factor_for, note_login_providers
 
         user = request.user
         if user.is_authenticated:
@@ -50,7 +72,6 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from .signin import ProviderLoginRequired, SecondFactorRequired
 
         if isinstance(exception, SecondFactorRequired):
             return self._to_setup(request)
@@ -60,9 +81,6 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _to_provider(request, alliance):
-        from django.shortcuts import render
-
-        from .account_views import allow_provider_forms, login_providers
 
         provider = next(
             (p for p in login_providers(request) if p["id"] == alliance.login_provider), None
@@ -77,11 +95,6 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _to_setup(request):
-        from django.contrib import messages
-        from django.http import HttpResponseRedirect
-        from django.utils.translation import gettext as _
-
-        from .signin import second_factor_setup_url
 
         messages.warning(
             request,
@@ -105,10 +118,6 @@ def start_activity_clock(request, user, now: float | None = None) -> None:
     """Notes the person's activity in their session (and in the list of their sessions), with
     the idle limit their roles set. Also called when they log in, so the first pages after a
     login write nothing."""
-    import time
-
-    from allauth.usersessions.models import UserSession
-    from django.utils import timezone
 
     session = request.session
     session[LAST_ACTIVE] = now if now is not None else time.time()
@@ -128,8 +137,6 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
@@ -147,11 +154,6 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def limit_seconds(user) -> int:
-        from django.conf import settings
-
-        from .models import Membership
-        from .permissions import active_memberships_of
-        from .signin import STAFF
 
         privileged = settings.IDLE_TIMEOUT_PRIVILEGED_ROLES
         kept = active_memberships_of(user)
@@ -167,13 +169,6 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def _logged_out(request, limit: int):
-        from django.conf import settings
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.http import HttpResponse, HttpResponseRedirect
-        from django.shortcuts import resolve_url
-        from django.utils.http import urlencode
-        from django.utils.translation import ngettext
 
         logout(request)
         minutes = limit // 60

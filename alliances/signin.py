@@ -18,10 +18,13 @@ from allauth.account.internal.flows.login import (
     record_authentication,
 )
 from allauth.account.internal.flows.reauthentication import STATE_SESSION_KEY
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from allauth.core.internal.httpkit import deserialize_request
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -34,7 +37,9 @@ from django.utils.translation import gettext_lazy
 
 from alliance_portal.permissions import ConfirmedBy, Role
 
-from .models import Membership
+from .emails import send_new_device_mail
+from .models import Membership, User
+from .provider import NONCE, PROVIDER, REAUTHENTICATE
 
 logger = logging.getLogger(__name__)
 
@@ -153,10 +158,6 @@ def recent_reauthentication(request) -> str | None:
     return None
 
 
-def record_password_reauthentication(request) -> None:
-    record_authentication(request, request.user, method="password", reauthenticated=True)
-
-
 def require_reauthentication(request) -> str:
     """For an act that speaks for an organisation (a countersignature, an erasure, a change of
     roles, handing over the chair), called after the access check: without a recent proof the
@@ -216,10 +217,6 @@ def _device_key(request) -> str:
 
 def mail_new_device_if_unknown(request, user) -> None:
     """An account with a second factor hears of every login from a browser it has not used."""
-    from allauth.usersessions.models import UserSession
-
-    from .emails import send_new_device_mail
-
     if not has_second_factor(user):
         return
     current = request.session.session_key
@@ -275,10 +272,6 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             # allauth says "security key"; the portal's word is "passkey or security key".
             if method["id"].endswith("webauthn"):
                 method["description"] = _("Use a passkey or security key")
-        from allauth.socialaccount.models import SocialAccount
-
-        from .provider import PROVIDER
-
         connected = SocialAccount.objects.filter(user=user, provider__in=self._oidc_ids())
         for account in connected:
             app = self._oidc_apps().get(account.provider)
@@ -308,10 +301,6 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
     def pre_social_login(self, request, sociallogin):
-        from .provider import NONCE, REAUTHENTICATE
-
-        self._keep_invited_address_verified(sociallogin)
-
         id_token = sociallogin.account.extra_data.get("id_token") or {}
         sent = sociallogin.state.get(NONCE)
         if not sent or id_token.get(NONCE) != sent:
@@ -326,8 +315,6 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
     def _refuse_an_account_it_cannot_make(self, request, sociallogin) -> None:
         """A new account needs an address, and one that no account has yet: an address the
         provider has not verified must neither open nor shadow the account that has it."""
-        from .models import User
-
         emails = [address.email for address in sociallogin.email_addresses]
         if not emails:
             message = _(
@@ -349,8 +336,6 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         """A portal account's address was verified when its invitation, mailed to it, was
         accepted: say so to allauth, which would otherwise take the password away from an
         account found by an unverified address."""
-        from allauth.account.models import EmailAddress
-
         user = sociallogin.user
         if user is None or user.pk is None or not user.email:
             return

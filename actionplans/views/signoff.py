@@ -103,7 +103,11 @@ def _review_context(access, plan: ActionPlan, **forms) -> dict:
         or ApproveForm(initial={"sha256": version.sha256 if version else ""}),
         return_form=forms.get("return_form")
         or ReturnForm(initial={"sha256": version.sha256 if version else ""}),
-        reauthentication=reauthentication_context(forms["request"]),
+        # The other ways to prove it come back to the review page, also from a refused post.
+        reauthentication=reauthentication_context(
+            forms["request"],
+            reverse("actionplans:plan_review", args=[access.alliance.pk, plan.pk]),
+        ),
     )
 
 
