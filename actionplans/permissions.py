@@ -6,8 +6,6 @@ Everything hangs off a plan of the user's own alliance, so another alliance's id
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-
 from alliance_portal.permissions import Capability
 from alliances.permissions import AllianceAccess, first_or_404, get_alliance_for_user
 
@@ -88,5 +86,6 @@ def get_action_for_progress(
         user, alliance_id, plan_id, action_id, need=Capability.VIEW_PLANS
     )
     if not can_record_progress(access, action):
-        raise PermissionDenied
+        # 403, or the way to a second factor for a leader whose role asks for one.
+        access.require(Capability.RECORD_ANY_PROGRESS)
     return access, action

@@ -61,8 +61,8 @@ def get_signature_for_user(
         version__agreement__alliance=access.alliance,
     )
     own = signature.membership.user_id == user.pk
-    if not (own and need == Capability.VIEW_SIGNATURES) and not access.can(need):
-        raise PermissionDenied
+    if not (own and need == Capability.VIEW_SIGNATURES):
+        access.require(need)
     return access, signature
 
 

@@ -48,11 +48,15 @@ class RequestMembershipsMiddleware:
             request_memberships.reset(token)
 
 
+# The pages only staff may open: the admin site and the health page.
+STAFF_PAGES = ("/admin/", "/health/")
+
+
 class SecondFactorRequiredMiddleware:
     """A person in a role that must use a second factor, who has none, is sent to set one up
     instead of a bare 403 (alliances.signin.SecondFactorRequired); staff likewise before the
-    admin site. An alliance that asks for its provider's login shows the way to it
-    (alliances.signin.ProviderLoginRequired)."""
+    admin site and the health page. An alliance that asks for its provider's login shows the
+    way to it (alliances.signin.ProviderLoginRequired)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -63,7 +67,7 @@ class SecondFactorRequiredMiddleware:
         if user.is_authenticated:
             note_login_providers(request)
         if (
-            request.path.startswith("/admin/")
+            request.path.startswith(STAFF_PAGES)
             and user.is_authenticated
             and user.is_staff
             and lacks_second_factor_for(user, STAFF)

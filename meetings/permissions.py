@@ -6,7 +6,6 @@ answer 404, exactly like ids that do not exist.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from actionplans.models import Action
@@ -61,7 +60,8 @@ def can_read_minutes(access: AllianceAccess, minutes: Minutes) -> bool:
 def require_readable_minutes(access: AllianceAccess, minutes: Minutes) -> None:
     """403 for a draft that the user may not read yet."""
     if not can_read_minutes(access, minutes):
-        raise PermissionDenied
+        # 403, or the way to a second factor for a leader whose role asks for one.
+        access.require(Capability.MANAGE_MEETINGS)
 
 
 def get_minutes_item_for_user(

@@ -1341,3 +1341,33 @@ def test_a_member_cannot_be_linked_to_another_alliances_contact(cast):
     assert response.status_code == 200
     membership.refresh_from_db()
     assert membership.contact is None
+
+
+# A chair or coordinator without the second factor their role asks for ---------------------------
+# With the portal's rules on (chairs, coordinators and staff must use one), they keep what an
+# ordinary member may do and are sent to set one up for the rest: approving, countersigning,
+# erasing a contact person, changing a role, handing over the chair, inviting.
+SECOND_FACTOR_ACTS = {
+    "actionplans:plan_approve": ("chair", "post"),
+    "agreements:countersign": ("chair", "post"),
+    "stakeholders:contact_erase": ("coordinator", "post"),
+    "alliances:member_edit": ("chair", "post"),
+    "alliances:hand_over": ("chair", "post"),
+    "alliances:invite": ("coordinator", "get"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_FACTOR_ACTS))
+def test_a_leader_without_the_required_second_factor_is_sent_to_set_one_up(
+    cast, portal_signin_rules, name
+):
+    role, method = SECOND_FACTOR_ACTS[name]
+    case = MATRIX[name]
+    client = client_for(cast.user(role), reauthenticated=True)
+    url = reverse(name, args=case.args(cast))
+    response = getattr(client, method)(url, case.data(cast))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_index"))
+    # What a member may do stays open to them: the alliance's overview.
+    overview = client.get(reverse("dashboard:alliance", args=[cast.alliance.pk]))
+    assert overview.status_code == 200

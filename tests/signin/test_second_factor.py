@@ -4,6 +4,9 @@ re-authentication before acts for an organisation, idle sessions and "log out th
 from __future__ import annotations
 
 import datetime as dt
+import re
+from io import StringIO
+from unittest.mock import patch
 
 import pyotp
 import pytest
@@ -13,16 +16,24 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.usersessions.models import UserSession
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from actionplans.models import ActionPlan
 from alliance_portal.permissions import Role
 from alliances.models import AuditEntry, Membership
+from documents.tasks import store_document
 
 from ..conftest import client_for, mark_reauthenticated
 from ..demo_support import crawl, seed_demo_data
-from ..factories import TEST_PASSWORD, ContactFactory, StakeholderFactory, make_submitted_plan
+from ..factories import (
+    TEST_PASSWORD,
+    ContactFactory,
+    StakeholderFactory,
+    UserFactory,
+    make_submitted_plan,
+)
 
 SECRET = pyotp.random_base32()
 
@@ -83,6 +94,29 @@ def test_a_login_asks_for_the_code_and_refuses_a_wrong_or_reused_one(cast):
     refused = _code_step(again, code)
     assert refused.status_code == 200
     assert not _is_logged_in(again)
+
+
+def test_guessing_codes_is_stopped_after_five_wrong_ones(cast):
+    _with_authenticator(cast.member)
+    client = Client()
+    _password_step(client, cast.member)
+    for guess in ("000001", "000002", "000003", "000004", "000005"):
+        assert _code_step(client, guess).status_code == 200
+    refused = _code_step(client, pyotp.TOTP(SECRET).now())
+    assert refused.status_code == 200
+    assert "Too many failed login attempts" in refused.content.decode()
+    assert not _is_logged_in(client)
+
+
+@pytest.mark.parametrize("code", ["<script>alert(1)</script>", "1" * 5000, "\x00", "' OR 1=1--"])
+def test_hostile_codes_are_refused_plainly(cast, code):
+    _with_authenticator(cast.member)
+    client = Client()
+    _password_step(client, cast.member)
+    response = _code_step(client, code)
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert not _is_logged_in(client)
 
 
 def test_a_recovery_code_logs_in_once_not_twice(cast):
@@ -297,3 +331,35 @@ def test_the_walk_of_every_page_reaches_the_sign_in_pages():
     client.force_login(people["chair"])
     reached = {page.url_name for page in crawl(client)}
     assert {"mfa_index", "usersessions_list", "account_reauthenticate"} <= reached
+
+
+@pytest.mark.django_db
+def test_the_demo_prints_each_leaders_secret_with_a_code_that_logs_in(portal_signin_rules):
+    out = StringIO()
+    with patch.object(store_document, "apply_async"):
+        call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    chair_line = next(line for line in printed.splitlines() if "anna.lindqvist@" in line)
+    secret, code = re.search(r"authenticator secret (\w+)\s+code now (\d{6})", chair_line).groups()
+    assert pyotp.TOTP(secret).verify(code, valid_window=1)
+    member_line = next(line for line in printed.splitlines() if "daniel.holm@" in line)
+    assert "authenticator secret" not in member_line
+
+    client = Client()
+    response = client.post(
+        reverse("login"),
+        {"username": "anna.lindqvist@demo.alliance.example", "password": "demo-alliance-2026"},
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    assert _code_step(client, pyotp.TOTP(secret).now()).status_code == 302
+    assert _is_logged_in(client)
+
+
+@pytest.mark.parametrize("page", ["/admin/", "/health/"])
+def test_staff_without_a_second_factor_are_sent_to_set_one_up(db, portal_signin_rules, page):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    response = client_for(staff).get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_index"))
+    _with_authenticator(staff)
+    assert client_for(staff).get(page).status_code in (200, 503)  # 503: a check failed here

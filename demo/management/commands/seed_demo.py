@@ -11,6 +11,7 @@ from datetime import date
 
 from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -247,6 +248,7 @@ class Command(BaseCommand):
             user = User.objects.get(email=person.email)
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, demo_totp_secret(person.email))
+                RecoveryCodes.activate(user)
 
     def _print_logins(self) -> None:
         self.stdout.write(
