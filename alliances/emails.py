@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from alliance_portal.client_address import client_ip
 from alliance_portal.mail import mail_message, site_url
@@ -44,5 +45,30 @@ def send_new_device_mail(*, user, request) -> None:
             "browser": (request.META.get("HTTP_USER_AGENT") or "")[:200],
             "address": client_ip(request) or "",
             "sessions_url": site_url(reverse("usersessions_list")),
+        },
+    ).send()
+
+
+# What each kind of second factor is called in the mail's sentence.
+SECOND_FACTOR_KINDS = {
+    "totp": gettext_lazy("an authenticator app"),
+    "webauthn": gettext_lazy("a passkey or security key"),
+    "recovery_codes": gettext_lazy("recovery codes"),
+}
+
+
+def send_second_factor_changed_mail(*, user, change: str, kind: str) -> None:
+    """A second factor was added, removed or its recovery codes made anew: the account holder
+    hears of it in their own language, in case it was not them."""
+    mail_message(
+        to=user.email,
+        language=user.preferred_language,
+        template="alliances/email/second_factor_changed",
+        context={
+            "user": user,
+            "change": change,
+            "kind_label": SECOND_FACTOR_KINDS.get(kind, kind),
+            "when": timezone.now(),
+            "security_url": site_url(reverse("mfa_index")),
         },
     ).send()

@@ -61,7 +61,9 @@ def _is_logged_in(client: Client) -> bool:
 # Setting up and using an authenticator app -------------------------------------------------------
 
 
-def test_setting_up_an_authenticator_app_with_the_shown_secret(cast):
+def test_setting_up_an_authenticator_app_with_the_shown_secret(
+    cast, django_capture_on_commit_callbacks
+):
     client = client_for(cast.member, reauthenticated=True)
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
@@ -70,10 +72,17 @@ def test_setting_up_an_authenticator_app_with_the_shown_secret(cast):
     wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000"})
     assert wrong.status_code == 200
     assert not Authenticator.objects.filter(user=cast.member).exists()
-    response = client.post(reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
     types = set(Authenticator.objects.filter(user=cast.member).values_list("type", flat=True))
     assert types == {"totp", "recovery_codes"}
+    # The account holder hears of it, in case it was not them.
+    notices = [m for m in mail.outbox if m.to == [cast.member.email]]
+    assert [m.subject for m in notices] == [
+        "A second factor was added to your Alliance Portal account"
+    ]
+    assert "a new second factor, an authenticator app, since" in notices[0].body
 
 
 def test_a_login_asks_for_the_code_and_refuses_a_wrong_or_reused_one(cast):
@@ -131,7 +140,9 @@ def test_a_recovery_code_logs_in_once_not_twice(cast):
     assert not _is_logged_in(second)
 
 
-def test_removing_the_authenticator_app_takes_a_fresh_proof(cast):
+def test_removing_the_authenticator_app_takes_a_fresh_proof(
+    cast, django_capture_on_commit_callbacks
+):
     _with_authenticator(cast.member)
     client = client_for(cast.member)
     response = client.post(reverse("mfa_deactivate_totp"))
@@ -139,8 +150,14 @@ def test_removing_the_authenticator_app_takes_a_fresh_proof(cast):
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert Authenticator.objects.filter(user=cast.member, type="totp").exists()
     mark_reauthenticated(client, cast.member)
-    client.post(reverse("mfa_deactivate_totp"))
+    cast.member.preferred_language = "sv"
+    cast.member.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("mfa_deactivate_totp"))
     assert not Authenticator.objects.filter(user=cast.member, type="totp").exists()
+    # The mail says so in the account holder's own language.
+    assert [m.to for m in mail.outbox] == [[cast.member.email]]
+    assert "togs bort" in mail.outbox[0].subject
 
 
 # Roles that must use a second factor -------------------------------------------------------------
