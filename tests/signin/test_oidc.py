@@ -46,7 +46,7 @@ from alliances.provider import NONCE, PortalOIDCAdapter
 from alliances.signin import PortalSocialAccountAdapter, recent_reauthentication
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import CHROMIUM_ARGS, CONTEXT_OPTIONS, A11yTracker, CspWatcher
-from tests.e2e.flows import log_out
+from tests.e2e.flows import log_in, log_out
 from tests.factories import (
     TEST_PASSWORD,
     AllianceFactory,
@@ -161,18 +161,6 @@ def _log_in_through_provider(page, provider, login: str) -> None:
     page.assert_accessible()
 
 
-def _log_in_with_password(page, email: str) -> None:
-    """tests.e2e.flows.log_in, with the password button named exactly: the page has a "Log in
-    with Municipality ID" button too."""
-    page.goto("/accounts/login/")
-    page.assert_accessible()
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url("**/my-work/")
-    page.assert_accessible()
-
-
 def _logged_in_user(page) -> User | None:
     """Whose session the browser holds, read from the portal's session store."""
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies(page.url)}
@@ -241,7 +229,7 @@ def test_an_unverified_address_does_not_open_the_account_that_has_it(
     assert list(User.objects.filter(email__iexact=owner.email)) == [owner]
 
     # The owner's password was not wiped: they log in with it as before.
-    _log_in_with_password(page, owner.email)
+    log_in(page, owner.email)
     assert _logged_in_user(page) == owner
 
 
