@@ -3,9 +3,7 @@ switch, which also saves the choice on the user's profile."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialAccount, SocialApp
@@ -33,10 +31,15 @@ from alliance_portal.throttle import (
 
 from .provider import PROVIDER
 from .services import user_set_language
-from .signin import PortalAccountAdapter, configured_providers
+from .signin import (
+    PortalAccountAdapter,
+    configured_providers,
+    provider_origins,
+    providers_logged_in_with,
+)
 
 
-def login_providers(request) -> list[dict]:
+def login_providers() -> list[dict]:
     """The single sign-on providers this portal offers, each with its login address (read from
     the settings, so the login page asks the database nothing)."""
     return [
@@ -48,11 +51,7 @@ def login_providers(request) -> list[dict]:
 def allow_provider_forms(request, response):
     """The Content-Security-Policy lets forms post only to the portal, and browsers check each
     redirect a form's post takes: the pages whose forms go on to a provider allow its origin."""
-    apps = settings.SOCIALACCOUNT_PROVIDERS.get("portal_oidc", {}).get("APPS", [])
-    origins = sorted(
-        {"{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"])) for app in apps}
-    )
-    if origins:
+    if origins := provider_origins():
         response._csp_update = {"form-action": origins}
         response._csp_update_ro = {"form-action": origins}
     return response
@@ -78,10 +77,8 @@ class LogoutView(auth_views.LogoutView):
 
 
 def _providers_used(request) -> list[str]:
-    names = {app["id"]: app["name"] for app in login_providers(request)}
-    records = get_authentication_records(request, request.user)
-    used = {r.get("provider") for r in records if r.get("method") == "socialaccount"}
-    return [names.get(provider, provider) for provider in sorted(used - {None})]
+    names = configured_providers()
+    return [names.get(provider, provider) for provider in sorted(providers_logged_in_with(request))]
 
 
 @login_required
@@ -140,7 +137,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "providers": login_providers(self.request)}
+        return {**super().get_context_data(**kwargs), "providers": login_providers()}
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

@@ -62,7 +62,6 @@ class SecondFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-
         user = request.user
         if user.is_authenticated:
             note_login_providers(request)
@@ -76,7 +75,6 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-
         if isinstance(exception, SecondFactorRequired):
             return self._to_setup(request)
         if isinstance(exception, ProviderLoginRequired):
@@ -85,9 +83,8 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _to_provider(request, alliance):
-
         provider = next(
-            (p for p in login_providers(request) if p["id"] == alliance.login_provider), None
+            (p for p in login_providers() if p["id"] == alliance.login_provider), None
         )
         page = render(
             request,
@@ -99,7 +96,6 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _to_setup(request):
-
         messages.warning(
             request,
             _(
@@ -122,7 +118,6 @@ def start_activity_clock(request, user, now: float | None = None) -> None:
     """Notes the person's activity in their session (and in the list of their sessions), with
     the idle limit their roles set. Also called when they log in, so the first pages after a
     login write nothing."""
-
     session = request.session
     session[LAST_ACTIVE] = now if now is not None else time.time()
     session[IDLE_LIMIT] = IdleTimeoutMiddleware.limit_seconds(user)
@@ -158,7 +153,6 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def limit_seconds(user) -> int:
-
         privileged = settings.IDLE_TIMEOUT_PRIVILEGED_ROLES
         kept = active_memberships_of(user)
         if kept is not None:
@@ -173,7 +167,6 @@ class IdleTimeoutMiddleware:
 
     @staticmethod
     def _logged_out(request, limit: int):
-
         logout(request)
         minutes = limit // 60
         messages.info(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import (
@@ -98,10 +99,23 @@ def second_factor_setup_url(next_url: str = "") -> str:
 # Single sign-on required by an alliance ------------------------------------------------------
 
 
+def _provider_apps() -> list[dict]:
+    return settings.SOCIALACCOUNT_PROVIDERS.get(PROVIDER, {}).get("APPS", [])
+
+
 def configured_providers() -> dict[str, str]:
     """The single sign-on providers this portal has: name → label."""
-    apps = settings.SOCIALACCOUNT_PROVIDERS.get("portal_oidc", {}).get("APPS", [])
-    return {app["provider_id"]: app["name"] for app in apps}
+    return {app["provider_id"]: app["name"] for app in _provider_apps()}
+
+
+def provider_origins() -> list[str]:
+    """Where the configured providers' login pages live (scheme and host)."""
+    return sorted(
+        {
+            "{0.scheme}://{0.netloc}".format(urlsplit(app["settings"]["server_url"]))
+            for app in _provider_apps()
+        }
+    )
 
 
 class ProviderLoginRequired(PermissionDenied):
@@ -116,12 +130,19 @@ class ProviderLoginRequired(PermissionDenied):
 LOGIN_PROVIDERS = "_login_providers"
 
 
+def providers_logged_in_with(request) -> frozenset[str]:
+    """The providers this session logged in (or proved it was the person) with."""
+    records = get_authentication_records(request, request.user)
+    return frozenset(
+        record["provider"]
+        for record in records
+        if record.get("method") == "socialaccount" and record.get("provider")
+    )
+
+
 def note_login_providers(request) -> None:
     """Keeps on the person, for the access check, the providers this session logged in with."""
-    records = get_authentication_records(request, request.user)
-    request.user.__dict__[LOGIN_PROVIDERS] = frozenset(
-        record.get("provider") for record in records if record.get("method") == "socialaccount"
-    )
+    request.user.__dict__[LOGIN_PROVIDERS] = providers_logged_in_with(request)
 
 
 def require_alliance_login_provider(user, alliance) -> None:
@@ -212,7 +233,9 @@ def _resume_suspended_post(request, next_url: str):
 
 
 def _device_key(request) -> str:
-    return (request.META.get("HTTP_USER_AGENT") or "")[:200]
+    """The browser as the list of sessions keeps it (its user agent, cut to the column)."""
+    length = UserSession._meta.get_field("user_agent").max_length
+    return (request.META.get("HTTP_USER_AGENT") or "")[:length]
 
 
 def mail_new_device_if_unknown(request, user) -> None:
@@ -272,25 +295,18 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             # allauth says "security key"; the portal's word is "passkey or security key".
             if method["id"].endswith("webauthn"):
                 method["description"] = _("Use a passkey or security key")
-        connected = SocialAccount.objects.filter(user=user, provider__in=self._oidc_ids())
+        providers = configured_providers()
+        connected = SocialAccount.objects.filter(user=user, provider__in=list(providers))
         for account in connected:
-            app = self._oidc_apps().get(account.provider)
-            if app:
-                methods.append(
-                    {
-                        "id": f"{PROVIDER}:{account.provider}",
-                        "description": _("Log in again at %(provider)s") % {"provider": app},
-                        "url": reverse("reauthenticate_provider", args=[account.provider]),
-                    }
-                )
+            app = providers[account.provider]
+            methods.append(
+                {
+                    "id": f"{PROVIDER}:{account.provider}",
+                    "description": _("Log in again at %(provider)s") % {"provider": app},
+                    "url": reverse("reauthenticate_provider", args=[account.provider]),
+                }
+            )
         return methods
-
-    @staticmethod
-    def _oidc_apps() -> dict[str, str]:
-        return configured_providers()
-
-    def _oidc_ids(self) -> list[str]:
-        return list(self._oidc_apps())
 
 
 class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):

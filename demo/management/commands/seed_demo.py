@@ -23,6 +23,8 @@ from agreements.demo import KRONOBERG_AGREEMENT, AgreementContent, has_agreement
 from alliance_portal.permissions import Role
 from alliances import services
 from alliances.models import Alliance, Membership, User
+from alliances.signin import STAFF as SIGNIN_STAFF
+from alliances.signin import second_factor_required
 from demo import french_alliance
 from meetings.demo import KRONOBERG_MEETINGS, MeetingsContent, seed_meetings
 from outreach.demo import has_outreach, seed_outreach
@@ -236,8 +238,7 @@ class Command(BaseCommand):
         services.alliance_activate(alliance=alliance, actor=chair)
 
     def _needs_second_factor(self, person: Person) -> bool:
-        role = "staff" if person is STAFF else person.role
-        return role in settings.MFA_REQUIRED_ROLES
+        return second_factor_required(SIGNIN_STAFF if person is STAFF else person.role)
 
     def _second_factors(self) -> None:
         """The roles that must use a second factor get an authenticator secret, printed below
