@@ -14,6 +14,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.core import mail
 from django.core.management import call_command
@@ -380,3 +381,44 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up(db, portal_signin_
     assert response["Location"].startswith(reverse("mfa_index"))
     _with_authenticator(staff)
     assert client_for(staff).get(page).status_code in (200, 503)  # 503: a check failed here
+
+
+@pytest.mark.parametrize(
+    "name, method", [("mfa_edit_webauthn", "get"), ("mfa_remove_webauthn", "post")]
+)
+def test_another_persons_passkey_cannot_be_renamed_or_removed(cast, name, method):
+    key = Authenticator.objects.create(
+        user=cast.other_chair,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "The other chair's key", "credential": {}},
+    )
+    client = client_for(cast.member, reauthenticated=True)
+    response = getattr(client, method)(reverse(name, args=[key.pk]))
+    assert response.status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk, user=cast.other_chair).exists()
+
+
+def test_the_provider_proof_is_only_for_a_provider_the_person_uses(cast, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "portal_oidc": {
+            "APPS": [
+                {
+                    "provider_id": "municipality",
+                    "name": "Municipality ID",
+                    "client_id": "portal",
+                    "secret": "not-used-here",
+                    "settings": {"server_url": "http://127.0.0.1:9/"},
+                }
+            ]
+        }
+    }
+    url = reverse("reauthenticate_provider_go", args=["municipality"])
+    # Linked to someone else, or to no provider at all: nothing to prove there.
+    SocialAccount.objects.create(user=cast.other_chair, provider="municipality", uid="x")
+    assert client_for(cast.member).post(url, {"next": "/"}).status_code == 404
+    assert (
+        client_for(cast.member)
+        .post(reverse("reauthenticate_provider_go", args=["nowhere"]))
+        .status_code
+        == 404
+    )
