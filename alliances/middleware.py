@@ -83,9 +83,7 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _to_provider(request, alliance):
-        provider = next(
-            (p for p in login_providers() if p["id"] == alliance.login_provider), None
-        )
+        provider = next((p for p in login_providers() if p["id"] == alliance.login_provider), None)
         page = render(
             request,
             "alliances/provider_required.html",
